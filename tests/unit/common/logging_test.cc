@@ -1,0 +1,40 @@
+#include "common/logging.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cloud {
+namespace {
+
+TEST(Logger, CarriesFieldsAndErrors) {
+  auto sink = std::make_shared<CapturingLogSink>();
+  Logger log(sink, LogLevel::kInfo);
+  Logger scoped = log.With(std::string(logkey::kCluster), "abc").With("state", "stable");
+  scoped.Debug("dropped below the level");
+  scoped.Info("cluster is stable");
+  scoped.Error("failed to provision", Internal("boom"));
+  const auto records = sink->Records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].message, "cluster is stable");
+  ASSERT_EQ(records[0].fields.size(), 2u);
+  EXPECT_EQ(records[0].fields[0].first, "cluster");
+  EXPECT_EQ(records[0].fields[0].second, "abc");
+  EXPECT_EQ(records[1].level, LogLevel::kError);
+  EXPECT_EQ(records[1].fields.back().first, "error");
+  EXPECT_EQ(records[1].fields.back().second, "boom");
+}
+
+TEST(Logger, FormatsTextAndJson) {
+  LogRecord record{LogLevel::kWarn, "lock held", {{"cluster", "abc"}, {"by", "two words"}}};
+  EXPECT_EQ(FormatLogRecord(record, LogFormat::kText, "T"),
+            "T WARN  lock held cluster=abc by=\"two words\"");
+  auto line = nlohmann::json::parse(FormatLogRecord(record, LogFormat::kJson, "T"));
+  EXPECT_EQ(line["level"], "warn");
+  EXPECT_EQ(line["msg"], "lock held");
+  EXPECT_EQ(line["cluster"], "abc");
+  EXPECT_EQ(line["time"], "T");
+}
+
+}  // namespace
+}  // namespace cloud
