@@ -21,13 +21,13 @@ class [[nodiscard]] Result {
   using value_type = T;
 
   Result(const T& value) : data_(std::in_place_index<0>, value) {}  // NOLINT: implicit by design
-  Result(T&& value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  Result(T&& value) : data_(std::in_place_index<0>, std::move(value)) {}    // NOLINT
   Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
   template <class U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, T> &&
-             !std::is_same_v<std::decay_t<U>, Error> &&
-             !std::is_same_v<std::decay_t<U>, Result<T>>)
-  Result(U&& value) : data_(std::in_place_index<0>, T(std::forward<U>(value))) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
+           !std::is_same_v<std::decay_t<U>, Error> && !std::is_same_v<std::decay_t<U>, Result<T>>)
+      Result(U&& value)
+      : data_(std::in_place_index<0>, T(std::forward<U>(value))) {}  // NOLINT
 
   bool has_value() const { return data_.index() == 0; }
   explicit operator bool() const { return has_value(); }
@@ -92,15 +92,15 @@ inline Result<void> Ok() { return {}; }
 
 // CLOUD_TRY(decl, expr): evaluates expr (a Result<T>); on error returns the error from the
 // enclosing function, otherwise declares `decl` initialised with the value.
-#define CLOUD_TRY(decl, expr)                                  \
-  auto CLOUD_CONCAT_(cloud_try_, __LINE__) = (expr);           \
-  if (!CLOUD_CONCAT_(cloud_try_, __LINE__))                    \
+#define CLOUD_TRY(decl, expr)                                      \
+  auto CLOUD_CONCAT_(cloud_try_, __LINE__) = (expr);               \
+  if (!CLOUD_CONCAT_(cloud_try_, __LINE__))                        \
     return std::move(CLOUD_CONCAT_(cloud_try_, __LINE__)).error(); \
   decl = std::move(*CLOUD_CONCAT_(cloud_try_, __LINE__))
 
 // CLOUD_TRY_VOID(expr): evaluates expr (a Result<void>) and returns its error, if any.
-#define CLOUD_TRY_VOID(expr)                                   \
-  do {                                                         \
-    auto cloud_try_void_ = (expr);                             \
+#define CLOUD_TRY_VOID(expr)                                         \
+  do {                                                               \
+    auto cloud_try_void_ = (expr);                                   \
     if (!cloud_try_void_) return std::move(cloud_try_void_).error(); \
   } while (false)

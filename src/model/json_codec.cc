@@ -62,8 +62,8 @@ std::string DumpGoJson(const Json& value) {
 
 Result<Json> ParseJson(std::string_view text) {
   size_t start = 0;
-  while (start < text.size() &&
-         (text[start] == ' ' || text[start] == '\t' || text[start] == '\n' || text[start] == '\r')) {
+  while (start < text.size() && (text[start] == ' ' || text[start] == '\t' || text[start] == '\n' ||
+                                 text[start] == '\r')) {
     ++start;
   }
   if (start == text.size()) return Json(nullptr);

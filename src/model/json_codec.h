@@ -84,7 +84,9 @@ struct IsMap<std::map<std::string, T>> : std::true_type {};
 struct NameCollector;
 
 template <class T>
-concept HasJsonFields = requires(NameCollector& v, T& t) { JsonFields(v, t); };
+concept HasJsonFields = requires(NameCollector& v, T& t) {
+  JsonFields(v, t);
+};
 
 template <class T>
 concept HasCustomCodec = requires(const T& t, const Json& j, T& out, std::string& path) {

@@ -8,9 +8,12 @@ namespace {
 enum class Color { kRed, kDarkBlue };
 std::string_view ToString(Color c) { return c == Color::kRed ? "red" : "dark-blue"; }
 bool ParseEnum(std::string_view s, Color& out) {
-  if (s == "red") out = Color::kRed;
-  else if (s == "dark-blue") out = Color::kDarkBlue;
-  else return false;
+  if (s == "red")
+    out = Color::kRed;
+  else if (s == "dark-blue")
+    out = Color::kDarkBlue;
+  else
+    return false;
   return true;
 }
 
@@ -86,9 +89,6 @@ TEST(JsonCodec, DecodesCaseInsensitivelyAndLastDuplicateWins) {
 }
 
 TEST(JsonCodec, ExactMatchWinsOverFold) {
-  struct Two {
-    std::string lower, upper;
-  };
   // "small" is an exact key; "SMALL" folds onto it as well.
   auto r = DecodeJson<Sample>(R"({"small":1,"Small":2})");
   ASSERT_TRUE(r);
