@@ -17,8 +17,12 @@ bool ClearOrPatchEnvVarMap(std::optional<EnvVarMap>& target,
     target.reset();
     return had_values;
   }
+  if (!target.has_value()) {
+    // Upstream copies the patch as it is onto a nil map (valueless keys included).
+    target = patch;
+    return true;
+  }
   bool changed = false;
-  if (!target.has_value()) target.emplace();
   for (const auto& [key, var] : *patch) {
     auto it = target->find(key);
     if (var.HasValue()) {

@@ -37,6 +37,7 @@ Result<void> ValidateEnvVarMap(const EnvVarMap& env);
 // Applies an env patch as upstream's EnvVarMap.ClearOrPatch does:
 //   patch nullopt      -> untouched, returns false;
 //   patch empty ({})   -> target cleared to nullopt; returns true only if it was non-empty;
+//   target nullopt     -> target becomes a copy of the patch (as upstream), returns true;
 //   otherwise          -> each key with a value/valueFrom is added or replaced, each key with
 //                         neither is removed; returns true if anything changed.
 bool ClearOrPatchEnvVarMap(std::optional<EnvVarMap>& target, const std::optional<EnvVarMap>& patch);

@@ -44,8 +44,11 @@ namespace cloud::model {
 
 using Json = nlohmann::ordered_json;
 
-// Field option: omit the key when the value is empty (Go `omitempty`).
-enum FieldOption { kAlways = 0, kOmitEmpty = 1 };
+// Field options:
+//   kOmitEmpty  Go `omitempty` on a value, slice or map: omitted when zero, empty or nil.
+//   kOmitNil    Go `omitempty` on a pointer to a slice or map (`*[]T`): omitted only when the
+//               optional is empty; a present empty list still encodes as `[]`.
+enum FieldOption { kAlways = 0, kOmitEmpty = 1, kOmitNil = 2 };
 
 // A []byte value; JSON carries it as standard base64.
 struct Bytes {
@@ -137,9 +140,15 @@ class Encoder {
  public:
   template <class T>
   void operator()(std::string_view key, T& value, FieldOption option = kAlways) {
-    if (option == kOmitEmpty) {
-      // Go's omitempty treats a nil slice inside a pointer as non-nil only by the pointer;
-      // an optional<vector> that holds an empty vector is "empty" for omitempty too.
+    if (option == kOmitNil) {
+      if constexpr (IsOptional<T>::value) {
+        if (!value.has_value()) return;
+      } else if (IsEmpty(value)) {
+        return;
+      }
+    } else if (option == kOmitEmpty) {
+      // An optional<vector/map> stands for a nil-able Go slice or map, which omitempty omits
+      // when nil or empty.
       if constexpr (IsOptional<T>::value) {
         if (!value.has_value()) return;
         using Inner = typename T::value_type;

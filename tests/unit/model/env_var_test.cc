@@ -42,6 +42,8 @@ TEST(EnvVar, ClearOrPatch) {
       {"empty patch clears", EnvVarMap{{"A", one}}, EnvVarMap{}, true, std::nullopt},
       {"empty patch on empty is no change", std::nullopt, EnvVarMap{}, false, std::nullopt},
       {"adds to nil", std::nullopt, EnvVarMap{{"A", one}}, true, EnvVarMap{{"A", one}}},
+      {"nil target takes the patch as it is", std::nullopt, EnvVarMap{{"A", one}, {"B", EnvVar{}}},
+       true, EnvVarMap{{"A", one}, {"B", EnvVar{}}}},
       {"replaces", EnvVarMap{{"A", one}}, EnvVarMap{{"A", two}}, true, EnvVarMap{{"A", two}}},
       {"same value is no change", EnvVarMap{{"A", one}}, EnvVarMap{{"A", one}}, false,
        EnvVarMap{{"A", one}}},

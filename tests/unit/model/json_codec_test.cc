@@ -175,3 +175,29 @@ TEST(DumpGoJson, EscapesLikeGo) {
 
 }  // namespace
 }  // namespace cloud::model
+
+namespace cloud::model {
+namespace {
+
+struct PointerSlices {
+  std::optional<std::vector<std::string>> pointer_to_slice;  // Go *[]string omitempty
+  std::optional<std::vector<std::string>> nilable_slice;     // Go []string omitempty
+};
+template <class V>
+void JsonFields(V& v, PointerSlices& p) {
+  v("command", p.pointer_to_slice, kOmitNil);
+  v("tags", p.nilable_slice, kOmitEmpty);
+}
+
+TEST(JsonCodec, OmitNilKeepsPresentEmptyListsButOmitEmptyDoesNot) {
+  PointerSlices p;
+  EXPECT_EQ(EncodeJson(p), "{}");
+  p.pointer_to_slice = std::vector<std::string>{};
+  p.nilable_slice = std::vector<std::string>{};
+  EXPECT_EQ(EncodeJson(p), R"({"command":[]})");
+  p.nilable_slice->push_back("a");
+  EXPECT_EQ(EncodeJson(p), R"({"command":[],"tags":["a"]})");
+}
+
+}  // namespace
+}  // namespace cloud::model
