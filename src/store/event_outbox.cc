@@ -1,0 +1,59 @@
+#include "store/event_outbox.h"
+
+#include <algorithm>
+
+#include "common/id.h"
+#include "model/json_codec.h"
+
+namespace cloud::store {
+namespace {
+
+constexpr std::string_view kInsertEvent =
+    "INSERT INTO Event (ID, Timestamp, EventType, ExtraData) VALUES ($1, $2, $3, $4)";
+constexpr std::string_view kInsertStateChangeEvent =
+    "INSERT INTO StateChangeEvent (ID, EventID, ResourceID, ResourceType, OldState, NewState) "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
+constexpr std::string_view kSelectSubscribers =
+    "SELECT ID FROM Subscription WHERE EventType = $1 AND DeleteAt = 0 ORDER BY CreateAt";
+constexpr std::string_view kInsertDeliveriesPrefix =
+    "INSERT INTO EventDelivery (ID, EventID, SubscriptionID, Status, LastAttempt, Attempts) "
+    "VALUES ";
+// Upstream inserts deliveries in multi-row INSERTs of this many rows.
+constexpr size_t kDeliveryBatchSize = 50;
+
+}  // namespace
+
+Result<std::string> AppendStateChangeEvent(SqlExecutor& tx, const StateChangeRecord& change,
+                                           const Clock& clock) {
+  const std::string event_id = NewId();
+  model::EventExtraData extra;
+  extra.fields = change.extra_data;
+  const std::string event_type(model::ToString(model::EventType::kResourceStateChange));
+  CLOUD_TRY_VOID(tx.Exec(
+      kInsertEvent, {event_id, clock.NowMillis(), event_type, Blob{model::EncodeJson(extra)}}));
+  CLOUD_TRY_VOID(tx.Exec(
+      kInsertStateChangeEvent,
+      {NewId(), event_id, change.resource_id, std::string(model::ToString(change.resource_type)),
+       change.old_state, change.new_state}));
+  CLOUD_TRY(Rows subscribers, tx.Query(kSelectSubscribers, {event_type}));
+  const std::string not_attempted(model::ToString(model::EventDeliveryStatus::kNotAttempted));
+  for (size_t start = 0; start < subscribers.size(); start += kDeliveryBatchSize) {
+    const size_t end = std::min(subscribers.size(), start + kDeliveryBatchSize);
+    std::string sql(kInsertDeliveriesPrefix);
+    SqlParams params;
+    for (size_t i = start; i < end; ++i) {
+      if (i != start) sql += ", ";
+      const size_t first = params.size() + 1;
+      sql += "($" + std::to_string(first) + ", $" + std::to_string(first + 1) + ", $" +
+             std::to_string(first + 2) + ", $" + std::to_string(first + 3) + ", 0, 0)";
+      params.emplace_back(NewId());
+      params.emplace_back(event_id);
+      params.emplace_back(subscribers[i].GetString(0));
+      params.emplace_back(not_attempted);
+    }
+    CLOUD_TRY_VOID(tx.Exec(sql, params));
+  }
+  return event_id;
+}
+
+}  // namespace cloud::store

@@ -1,0 +1,371 @@
+// PostgreSQL adapter: a thread-safe pool of libpq connections behind SqlDatabase. Statements
+// run with PQexecParams (text results; blobs are sent in binary as bytea). libpq types never
+// leave this file.
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "store/sql/sql_adapters.h"
+#include "store/sql/sql_connection.h"
+
+namespace cloud::store::internal {
+namespace {
+
+constexpr Oid kBoolOid = 16;
+constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+constexpr Oid kOidOid = 26;
+
+constexpr auto kPoolWaitTimeout = std::chrono::seconds(30);
+
+// libpq messages span lines ("...failed: ...\n\tIs the server running..."); we want one line.
+std::string OneLine(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\t' || c == '\r' || c == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+struct PgResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
+
+Error ConnectionError(PGconn* conn, const std::string& redacted_url) {
+  return Unavailable("cannot connect to PostgreSQL at " + redacted_url + ": " +
+                     OneLine(PQerrorMessage(conn)));
+}
+
+Result<PGconn*> Connect(const std::string& conninfo, bool pg_temp,
+                        const std::string& redacted_url) {
+  // connect_timeout first: a value given in the URI overrides it.
+  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"10", conninfo.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  if (conn == nullptr) return Unavailable("cannot connect to PostgreSQL: out of memory");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    Error error = ConnectionError(conn, redacted_url);
+    PQfinish(conn);
+    return error;
+  }
+  // Server notices ("drop cascades to ...") would go to stderr; they are not errors.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  if (pg_temp) {
+    PgResultPtr res(PQexec(conn, "SET search_path TO pg_temp"));
+    if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
+      Error error = Unavailable("cannot set search_path to pg_temp: " +
+                                OneLine(PQresultErrorMessage(res.get())));
+      PQfinish(conn);
+      return error;
+    }
+  }
+  return conn;
+}
+
+// Runs one statement; on success returns the result (COMMAND_OK or TUPLES_OK).
+Result<PgResultPtr> Run(PGconn* conn, std::string_view sql, const SqlParams& params) {
+  const int n = static_cast<int>(params.size());
+  std::vector<std::string> storage(params.size());
+  std::vector<const char*> values(params.size());
+  std::vector<int> lengths(params.size());
+  std::vector<int> formats(params.size());
+  std::vector<Oid> types(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    const SqlValue& p = params[i];
+    switch (p.kind()) {
+      case SqlValue::Kind::kNull:
+        values[i] = nullptr;
+        break;
+      case SqlValue::Kind::kInt64:
+        storage[i] = std::to_string(p.int64());
+        values[i] = storage[i].c_str();
+        break;
+      case SqlValue::Kind::kBool:
+        values[i] = p.boolean() ? "true" : "false";
+        break;
+      case SqlValue::Kind::kText:
+        values[i] = p.text().c_str();
+        lengths[i] = static_cast<int>(p.text().size());
+        break;
+      case SqlValue::Kind::kBlob:
+        values[i] = p.blob().bytes.data();
+        lengths[i] = static_cast<int>(p.blob().bytes.size());
+        formats[i] = 1;
+        types[i] = kByteaOid;
+        break;
+    }
+  }
+  const std::string text(sql);
+  PgResultPtr res(PQexecParams(conn, text.c_str(), n, types.data(), values.data(), lengths.data(),
+                               formats.data(), /*resultFormat=*/0));
+  const ExecStatusType status = PQresultStatus(res.get());
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return res;
+  const char* sqlstate = res ? PQresultErrorField(res.get(), PG_DIAG_SQLSTATE) : nullptr;
+  if (sqlstate == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    return Unavailable("PostgreSQL connection lost: " + OneLine(PQerrorMessage(conn)));
+  }
+  const char* primary = PQresultErrorField(res.get(), PG_DIAG_MESSAGE_PRIMARY);
+  const char* detail = PQresultErrorField(res.get(), PG_DIAG_MESSAGE_DETAIL);
+  std::string message = std::string("postgres: ") + (primary ? primary : "error");
+  if (detail != nullptr) message += " (" + OneLine(detail) + ")";
+  message += " [SQLSTATE " + std::string(sqlstate) + "]";
+  return MapSqlError(sqlstate, -1, std::move(message));
+}
+
+int64_t AffectedRows(PGresult* res) {
+  const char* tuples = PQcmdTuples(res);
+  if (tuples == nullptr || *tuples == '\0') return PQntuples(res);
+  return std::strtoll(tuples, nullptr, 10);
+}
+
+Rows ToRows(PGresult* res) {
+  const int ncols = PQnfields(res);
+  const int nrows = PQntuples(res);
+  std::vector<std::string> columns(ncols);
+  std::vector<Oid> types(ncols);
+  for (int c = 0; c < ncols; ++c) {
+    columns[c] = PQfname(res, c);
+    types[c] = PQftype(res, c);
+  }
+  std::vector<std::vector<SqlValue>> cells(nrows);
+  for (int r = 0; r < nrows; ++r) {
+    auto& row = cells[r];
+    row.reserve(ncols);
+    for (int c = 0; c < ncols; ++c) {
+      if (PQgetisnull(res, r, c)) {
+        row.emplace_back();
+        continue;
+      }
+      const char* v = PQgetvalue(res, r, c);
+      const int len = PQgetlength(res, r, c);
+      switch (types[c]) {
+        case kBoolOid:
+          row.emplace_back(v[0] == 't');
+          break;
+        case kInt8Oid:
+        case kInt4Oid:
+        case kInt2Oid:
+        case kOidOid:
+          row.emplace_back(static_cast<int64_t>(std::strtoll(v, nullptr, 10)));
+          break;
+        case kByteaOid: {
+          size_t out_len = 0;
+          unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(v), &out_len);
+          Blob blob;
+          if (raw != nullptr) {
+            blob.bytes.assign(reinterpret_cast<const char*>(raw), out_len);
+            PQfreemem(raw);
+          }
+          row.emplace_back(std::move(blob));
+          break;
+        }
+        default:
+          row.emplace_back(std::string(v, static_cast<size_t>(len)));
+      }
+    }
+  }
+  return Rows(std::move(columns), std::move(cells));
+}
+
+class PgPool {
+ public:
+  PgPool(std::string conninfo, bool pg_temp, std::string redacted_url, int size)
+      : conninfo_(std::move(conninfo)),
+        pg_temp_(pg_temp),
+        redacted_url_(std::move(redacted_url)),
+        max_(pg_temp ? 1 : std::max(size, 1)) {}
+
+  ~PgPool() {
+    for (PGconn* c : idle_) PQfinish(c);
+  }
+
+  // Hands out an idle connection, opens a new one if below the limit, or waits.
+  Result<PGconn*> Acquire() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (!idle_.empty()) {
+        PGconn* c = idle_.back();
+        idle_.pop_back();
+        return c;
+      }
+      if (open_ < max_) {
+        ++open_;
+        lock.unlock();
+        auto conn = Connect(conninfo_, pg_temp_, redacted_url_);
+        if (!conn) {
+          lock.lock();
+          --open_;
+          cv_.notify_one();
+        }
+        return conn;
+      }
+      if (!cv_.wait_for(lock, kPoolWaitTimeout, [&] { return !idle_.empty() || open_ < max_; })) {
+        return Unavailable("timed out waiting for a PostgreSQL connection from the pool");
+      }
+    }
+  }
+
+  // Returns a connection; a broken one is closed (and reopened lazily later).
+  void Release(PGconn* conn) {
+    std::lock_guard lock(mu_);
+    if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE) {
+      PQfinish(conn);
+      --open_;
+    } else {
+      idle_.push_back(conn);
+    }
+    cv_.notify_one();
+  }
+
+  // Adds an already-open connection (the one OpenPostgres checks the server with).
+  void Seed(PGconn* conn) {
+    std::lock_guard lock(mu_);
+    ++open_;
+    idle_.push_back(conn);
+  }
+
+ private:
+  const std::string conninfo_;
+  const bool pg_temp_;
+  const std::string redacted_url_;
+  const int max_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<PGconn*> idle_;
+  int open_ = 0;
+};
+
+class PgTransaction final : public SqlTransaction {
+ public:
+  PgTransaction(PgPool& pool, PGconn* conn) : pool_(pool), conn_(conn) {}
+  ~PgTransaction() override {
+    if (conn_ != nullptr) (void)Rollback();
+  }
+
+  Result<int64_t> Exec(std::string_view sql, const SqlParams& params) override {
+    CLOUD_TRY(PGconn * conn, Conn());
+    auto res = Run(conn, sql, params);
+    if (!res) {
+      failed_ = true;
+      return std::move(res).error();
+    }
+    return AffectedRows(res->get());
+  }
+  Result<Rows> Query(std::string_view sql, const SqlParams& params) override {
+    CLOUD_TRY(PGconn * conn, Conn());
+    auto res = Run(conn, sql, params);
+    if (!res) {
+      failed_ = true;
+      return std::move(res).error();
+    }
+    return ToRows(res->get());
+  }
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  Result<void> Commit() override {
+    CLOUD_TRY(PGconn * conn, Conn());
+    if (failed_) {
+      (void)Rollback();
+      return Internal("cannot commit: a statement in the transaction failed");
+    }
+    auto res = Run(conn, "COMMIT", {});
+    if (!res) {
+      Finish();
+      return std::move(res).error();
+    }
+    // COMMIT of an aborted transaction reports ROLLBACK instead of failing.
+    const bool rolled_back = std::strcmp(PQcmdStatus(res->get()), "ROLLBACK") == 0;
+    Finish();
+    if (rolled_back) return Internal("transaction was rolled back by the server");
+    return Ok();
+  }
+  Result<void> Rollback() override {
+    if (conn_ == nullptr) return Ok();
+    auto res = Run(conn_, "ROLLBACK", {});
+    Finish();
+    if (!res) return std::move(res).error();
+    return Ok();
+  }
+
+ private:
+  Result<PGconn*> Conn() {
+    if (conn_ == nullptr) return FailedPrecondition("transaction already finished");
+    return conn_;
+  }
+  void Finish() {
+    pool_.Release(conn_);
+    conn_ = nullptr;
+  }
+
+  PgPool& pool_;
+  PGconn* conn_;
+  bool failed_ = false;
+};
+
+class PgDatabase final : public SqlDatabase {
+ public:
+  PgDatabase(std::unique_ptr<PgPool> pool, std::string redacted_url)
+      : pool_(std::move(pool)), redacted_url_(std::move(redacted_url)) {}
+
+  Result<int64_t> Exec(std::string_view sql, const SqlParams& params) override {
+    CLOUD_TRY(PGconn * conn, pool_->Acquire());
+    auto res = Run(conn, sql, params);
+    pool_->Release(conn);
+    if (!res) return std::move(res).error();
+    return AffectedRows(res->get());
+  }
+  Result<Rows> Query(std::string_view sql, const SqlParams& params) override {
+    CLOUD_TRY(PGconn * conn, pool_->Acquire());
+    auto res = Run(conn, sql, params);
+    pool_->Release(conn);
+    if (!res) return std::move(res).error();
+    return ToRows(res->get());
+  }
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  Result<std::unique_ptr<SqlTransaction>> Begin() override {
+    CLOUD_TRY(PGconn * conn, pool_->Acquire());
+    auto res = Run(conn, "BEGIN", {});
+    if (!res) {
+      pool_->Release(conn);
+      return std::move(res).error();
+    }
+    return std::unique_ptr<SqlTransaction>(std::make_unique<PgTransaction>(*pool_, conn));
+  }
+  std::string redacted_url() const override { return redacted_url_; }
+
+ private:
+  std::unique_ptr<PgPool> pool_;
+  std::string redacted_url_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqlDatabase>> OpenPostgres(const std::string& conninfo, bool pg_temp,
+                                                  const std::string& redacted_url,
+                                                  const Logger& log,
+                                                  const DatabaseOptions& options) {
+  // Connect once now so that a wrong URL fails at startup with one clear line.
+  CLOUD_TRY(PGconn * first, Connect(conninfo, pg_temp, redacted_url));
+  auto pool = std::make_unique<PgPool>(conninfo, pg_temp, redacted_url, options.pool_size);
+  pool->Seed(first);
+  log.With("database", redacted_url).Debug("opened PostgreSQL database");
+  return std::unique_ptr<SqlDatabase>(std::make_unique<PgDatabase>(std::move(pool), redacted_url));
+}
+
+}  // namespace cloud::store::internal

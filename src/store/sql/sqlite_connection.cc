@@ -1,0 +1,284 @@
+// SQLite adapter: one connection (WAL mode, busy timeout) serialised by a mutex behind
+// SqlDatabase; a transaction holds the connection until it ends. Prepared statements are cached
+// per SQL text. sqlite3 types never leave this file.
+#include <sqlite3.h>
+
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "store/sql/sql_adapters.h"
+#include "store/sql/sql_connection.h"
+
+namespace cloud::store::internal {
+namespace {
+
+constexpr size_t kMaxCachedStatements = 512;
+
+bool IsBlank(const char* s) {
+  for (; s != nullptr && *s != '\0'; ++s) {
+    if (*s != ' ' && *s != '\n' && *s != '\t' && *s != '\r' && *s != ';') return false;
+  }
+  return true;
+}
+
+class SqliteConnection {
+ public:
+  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteConnection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  Error LastError(std::string_view what) const {
+    return MapSqlError("", sqlite3_extended_errcode(db_),
+                       "sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db_));
+  }
+
+  // Runs `sql` (several `;`-separated statements are allowed when there are no parameters);
+  // fills `rows` (if given) from the last statement; returns the rows changed.
+  Result<int64_t> Run(std::string_view sql, const SqlParams& params, Rows* rows) {
+    const std::string translated = TranslatePlaceholdersForSqlite(sql);
+    auto cached = cache_.find(translated);
+    sqlite3_stmt* stmt = nullptr;
+    if (cached != cache_.end()) {
+      stmt = cached->second;
+    } else {
+      const char* tail = nullptr;
+      if (sqlite3_prepare_v3(db_, translated.c_str(), static_cast<int>(translated.size()),
+                             SQLITE_PREPARE_PERSISTENT, &stmt, &tail) != SQLITE_OK) {
+        return LastError("prepare");
+      }
+      if (!IsBlank(tail)) {  // a script: run it statement by statement, uncached
+        sqlite3_finalize(stmt);
+        if (!params.empty()) return InvalidArgument("parameters given for a multi-statement SQL");
+        char* err = nullptr;
+        if (sqlite3_exec(db_, translated.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+          Error error = LastError(err != nullptr ? err : "exec");
+          sqlite3_free(err);
+          return error;
+        }
+        return static_cast<int64_t>(sqlite3_changes64(db_));
+      }
+      if (stmt == nullptr) return int64_t{0};  // only comments / whitespace
+      if (cache_.size() >= kMaxCachedStatements) {
+        for (auto& [s, st] : cache_) sqlite3_finalize(st);
+        cache_.clear();
+      }
+      cache_.emplace(translated, stmt);
+    }
+    struct Resetter {
+      sqlite3_stmt* s;
+      ~Resetter() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } resetter{stmt};
+
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int idx = static_cast<int>(i + 1);
+      const SqlValue& p = params[i];
+      int rc = SQLITE_OK;
+      switch (p.kind()) {
+        case SqlValue::Kind::kNull:
+          rc = sqlite3_bind_null(stmt, idx);
+          break;
+        case SqlValue::Kind::kInt64:
+          rc = sqlite3_bind_int64(stmt, idx, p.int64());
+          break;
+        case SqlValue::Kind::kBool:
+          rc = sqlite3_bind_int64(stmt, idx, p.boolean() ? 1 : 0);
+          break;
+        case SqlValue::Kind::kText:
+          rc = sqlite3_bind_text64(stmt, idx, p.text().data(), p.text().size(), SQLITE_STATIC,
+                                   SQLITE_UTF8);
+          break;
+        case SqlValue::Kind::kBlob:
+          rc = sqlite3_bind_blob64(stmt, idx, p.blob().bytes.data(), p.blob().bytes.size(),
+                                   SQLITE_STATIC);
+          break;
+      }
+      if (rc == SQLITE_RANGE) {
+        return InvalidArgument("statement has fewer parameters than the " +
+                               std::to_string(params.size()) + " given");
+      }
+      if (rc != SQLITE_OK) return LastError("bind");
+    }
+
+    std::vector<std::string> columns;
+    std::vector<std::vector<SqlValue>> cells;
+    int ncols = 0;
+    bool first = true;
+    for (;;) {
+      const int rc = sqlite3_step(stmt);
+      // Columns are read after the first step: a statement re-prepared after a schema change
+      // (e.g. `SELECT *` after ALTER TABLE) may have a different shape.
+      if (first && rows != nullptr && (rc == SQLITE_ROW || rc == SQLITE_DONE)) {
+        ncols = sqlite3_column_count(stmt);
+        for (int c = 0; c < ncols; ++c) columns.emplace_back(sqlite3_column_name(stmt, c));
+      }
+      first = false;
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return LastError("step");
+      if (rows == nullptr) continue;
+      std::vector<SqlValue> row;
+      row.reserve(ncols);
+      for (int c = 0; c < ncols; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_NULL:
+            row.emplace_back();
+            break;
+          case SQLITE_INTEGER:
+            row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          case SQLITE_BLOB: {
+            const void* data = sqlite3_column_blob(stmt, c);
+            const int len = sqlite3_column_bytes(stmt, c);
+            Blob blob;
+            if (data != nullptr) blob.bytes.assign(static_cast<const char*>(data), len);
+            row.emplace_back(std::move(blob));
+            break;
+          }
+          default: {  // TEXT and FLOAT (as text)
+            const unsigned char* text = sqlite3_column_text(stmt, c);
+            const int len = sqlite3_column_bytes(stmt, c);
+            row.emplace_back(std::string(reinterpret_cast<const char*>(text), len));
+          }
+        }
+      }
+      cells.push_back(std::move(row));
+    }
+    if (rows != nullptr) *rows = Rows(std::move(columns), std::move(cells));
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
+ private:
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteDatabase;
+
+class SqliteTransaction final : public SqlTransaction {
+ public:
+  SqliteTransaction(SqliteDatabase& db, std::unique_lock<std::mutex> lock)
+      : db_(db), lock_(std::move(lock)) {}
+  ~SqliteTransaction() override {
+    if (lock_.owns_lock()) (void)Rollback();
+  }
+
+  Result<int64_t> Exec(std::string_view sql, const SqlParams& params) override;
+  Result<Rows> Query(std::string_view sql, const SqlParams& params) override;
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  Result<void> Commit() override;
+  Result<void> Rollback() override;
+
+ private:
+  Result<void> End(std::string_view sql);
+
+  SqliteDatabase& db_;
+  std::unique_lock<std::mutex> lock_;
+};
+
+class SqliteDatabase final : public SqlDatabase {
+ public:
+  SqliteDatabase(std::unique_ptr<SqliteConnection> conn, std::string path)
+      : conn_(std::move(conn)), path_(std::move(path)) {}
+
+  Result<int64_t> Exec(std::string_view sql, const SqlParams& params) override {
+    CLOUD_TRY_VOID(CheckNotInOwnTransaction());
+    std::lock_guard lock(mu_);
+    return conn_->Run(sql, params, nullptr);
+  }
+  Result<Rows> Query(std::string_view sql, const SqlParams& params) override {
+    CLOUD_TRY_VOID(CheckNotInOwnTransaction());
+    std::lock_guard lock(mu_);
+    Rows rows;
+    CLOUD_TRY_VOID(conn_->Run(sql, params, &rows));
+    return rows;
+  }
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Result<std::unique_ptr<SqlTransaction>> Begin() override {
+    CLOUD_TRY_VOID(CheckNotInOwnTransaction());
+    std::unique_lock lock(mu_);
+    CLOUD_TRY_VOID(conn_->Run("BEGIN IMMEDIATE", {}, nullptr));
+    tx_owner_.store(std::this_thread::get_id());
+    return std::unique_ptr<SqlTransaction>(
+        std::make_unique<SqliteTransaction>(*this, std::move(lock)));
+  }
+  std::string redacted_url() const override { return "sqlite://" + path_; }
+
+ private:
+  friend class SqliteTransaction;
+
+  // The connection is held by an open transaction; a call on the database from the thread
+  // that owns it would wait forever.
+  Result<void> CheckNotInOwnTransaction() const {
+    if (tx_owner_.load() == std::this_thread::get_id()) {
+      return Internal("SQLite database used directly inside its own open transaction");
+    }
+    return Ok();
+  }
+
+  std::unique_ptr<SqliteConnection> conn_;
+  std::string path_;
+  std::mutex mu_;
+  std::atomic<std::thread::id> tx_owner_{};
+};
+
+Result<int64_t> SqliteTransaction::Exec(std::string_view sql, const SqlParams& params) {
+  if (!lock_.owns_lock()) return FailedPrecondition("transaction already finished");
+  return db_.conn_->Run(sql, params, nullptr);
+}
+
+Result<Rows> SqliteTransaction::Query(std::string_view sql, const SqlParams& params) {
+  if (!lock_.owns_lock()) return FailedPrecondition("transaction already finished");
+  Rows rows;
+  CLOUD_TRY_VOID(db_.conn_->Run(sql, params, &rows));
+  return rows;
+}
+
+Result<void> SqliteTransaction::End(std::string_view sql) {
+  if (!lock_.owns_lock()) return Ok();
+  auto result = db_.conn_->Run(sql, {}, nullptr);
+  if (!result && sql == "COMMIT") {
+    (void)db_.conn_->Run("ROLLBACK", {}, nullptr);
+  }
+  db_.tx_owner_.store(std::thread::id());
+  lock_.unlock();
+  if (!result) return std::move(result).error();
+  return Ok();
+}
+
+Result<void> SqliteTransaction::Commit() { return End("COMMIT"); }
+Result<void> SqliteTransaction::Rollback() { return End("ROLLBACK"); }
+
+}  // namespace
+
+Result<std::unique_ptr<SqlDatabase>> OpenSqlite(const std::string& path, const Logger& log,
+                                                const DatabaseOptions& options) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = "cannot open SQLite database " + path + ": " +
+                          (db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close_v2(db);
+    return Unavailable(std::move(message));
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, options.sqlite_busy_timeout_ms);
+  auto conn = std::make_unique<SqliteConnection>(db, path);
+  if (path != ":memory:") {
+    auto wal = conn->Run("PRAGMA journal_mode = WAL", {}, nullptr);
+    if (!wal) {
+      return Unavailable("cannot open SQLite database " + path + ": " + wal.error().message);
+    }
+  }
+  CLOUD_TRY_VOID(conn->Run("PRAGMA synchronous = NORMAL", {}, nullptr));
+  log.With("database", path).Debug("opened SQLite database");
+  return std::unique_ptr<SqlDatabase>(std::make_unique<SqliteDatabase>(std::move(conn), path));
+}
+
+}  // namespace cloud::store::internal

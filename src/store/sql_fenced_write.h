@@ -1,0 +1,104 @@
+// Fenced writes shared by the resource stores: a soft delete and a state read that work under
+// a lease (lock_store.h). Header-only, internal to src/store.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "model/event.h"
+#include "store/event_outbox.h"
+#include "store/lock_store.h"
+#include "store/sql/sql_connection.h"
+
+namespace cloud::store {
+
+// `UPDATE <table> SET DeleteAt = now WHERE ID = id AND DeleteAt = 0`, fenced by `lease`.
+// Deleting an already deleted row is a no-op. Errors: kNotFound when the row does not exist;
+// kConflict when the lease on it was lost; kFailedPrecondition when `lease` does not cover `id`.
+inline Result<void> FencedSoftDelete(SqlExecutor& db, std::string_view table, std::string_view id,
+                                     const Lease& lease, int64_t now) {
+  if (!lease.Holds(id)) {
+    return FailedPrecondition("no lease on " + std::string(LockTableName(lease.table)) + " " +
+                              std::string(id));
+  }
+  const std::string t(table);
+  SqlFragment fence = lease.Fence(id, 3);
+  SqlParams params = {now, std::string(id)};
+  params.insert(params.end(), fence.params.begin(), fence.params.end());
+  CLOUD_TRY(int64_t changed,
+            db.Exec("UPDATE " + t + " SET DeleteAt = $1 WHERE ID = $2 AND DeleteAt = 0" + fence.sql,
+                    params));
+  if (changed > 0) return Ok();
+  SqlFragment check = lease.Fence(id, 2);
+  SqlParams check_params = {std::string(id)};
+  check_params.insert(check_params.end(), check.params.begin(), check.params.end());
+  CLOUD_TRY(Rows held,
+            db.Query("SELECT DeleteAt FROM " + t + " WHERE ID = $1" + check.sql, check_params));
+  if (!held.empty()) return Ok();  // already deleted, lease still ours
+  CLOUD_TRY(Rows exists, db.Query("SELECT ID FROM " + t + " WHERE ID = $1", {std::string(id)}));
+  if (exists.empty()) {
+    return NotFound(std::string(LockTableName(lease.table)) + " " + std::string(id) + " not found");
+  }
+  return Conflict("lease on " + std::string(LockTableName(lease.table)) + " " + std::string(id) +
+                  " lost");
+}
+
+// `UPDATE <table> SET DeleteAt = now WHERE ID = id AND DeleteAt = 0` without a lease.
+// Errors: kNotFound when the row does not exist (an already deleted row is a no-op).
+inline Result<void> SoftDelete(SqlExecutor& db, std::string_view table, std::string_view what,
+                               std::string_view id, int64_t now) {
+  const std::string t(table);
+  CLOUD_TRY(int64_t changed, db.Exec("UPDATE " + t +
+                                         " SET DeleteAt = $1 WHERE ID = $2 AND "
+                                         "DeleteAt = 0",
+                                     {now, std::string(id)}));
+  if (changed > 0) return Ok();
+  CLOUD_TRY(Rows exists, db.Query("SELECT ID FROM " + t + " WHERE ID = $1", {std::string(id)}));
+  if (exists.empty()) return NotFound(std::string(what) + " " + std::string(id) + " not found");
+  return Ok();
+}
+
+// The State column of row `id`, read inside the transaction that is about to change it.
+// Errors: kNotFound naming `what`.
+inline Result<std::string> ReadState(SqlExecutor& db, std::string_view table, std::string_view what,
+                                     std::string_view id) {
+  CLOUD_TRY(Rows rows, db.Query("SELECT State FROM " + std::string(table) + " WHERE ID = $1",
+                                {std::string(id)}));
+  if (rows.empty()) return NotFound(std::string(what) + " " + std::string(id) + " not found");
+  return rows.front().GetString(0);
+}
+
+// Under `installation_lease`: sets the installation's State (State only, as upstream's
+// supervisor writes) and, when it changed and `emit_event` is set, appends the installation's
+// state-change event to the same transaction. Used by the DB restoration / migration triggers.
+// Errors: kNotFound; kConflict when the lease was lost.
+inline Result<void> FencedInstallationStateChange(SqlExecutor& tx, std::string_view installation_id,
+                                                  std::string_view new_state,
+                                                  const Lease& installation_lease,
+                                                  const Clock& clock, bool emit_event,
+                                                  const std::map<std::string, std::string>& extra) {
+  CLOUD_TRY(std::string old_state, ReadState(tx, "Installation", "installation", installation_id));
+  CLOUD_TRY_VOID(FencedExec(tx, "UPDATE Installation SET State = $1 WHERE ID = $2",
+                            {std::string(new_state), std::string(installation_id)},
+                            installation_lease, installation_id));
+  if (!emit_event || old_state == new_state) return Ok();
+  CLOUD_TRY(std::string event_id, AppendStateChangeEvent(tx,
+                                                         {model::ResourceType::kInstallation,
+                                                          std::string(installation_id), old_state,
+                                                          std::string(new_state), extra},
+                                                         clock));
+  (void)event_id;
+  return Ok();
+}
+
+// Runs `hook` when set.
+inline Result<void> RunStateChangeHook(const StateChangeHook& hook, SqlExecutor& tx,
+                                       const StateChangeRecord& change) {
+  if (!hook) return Ok();
+  return hook(tx, change);
+}
+
+}  // namespace cloud::store

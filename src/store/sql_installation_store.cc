@@ -1,0 +1,495 @@
+#include "store/sql_installation_store.h"
+
+#include <set>
+
+#include "common/id.h"
+#include "store/sql_annotation_store.h"
+#include "store/sql_dns_record_store.h"
+#include "store/sql_resource_helpers.h"
+
+namespace cloud::store {
+namespace {
+
+using sql_internal::DecodeColumn;
+using sql_internal::InList;
+using sql_internal::JsonText;
+using sql_internal::Param;
+
+constexpr std::string_view kSelectInstallation =
+    "SELECT ID, OwnerID, Version, Affinity, GroupID, State, CreateAt, DeleteAt, LockAcquiredBy, "
+    "LockAcquiredAt, Size, License, Database, Filestore, MattermostEnvRaw, GroupSequence, Image, "
+    "APISecurityLock, SingleTenantDatabaseConfigRaw, CRVersion, PriorityEnvRaw, Name, "
+    "ExternalDatabaseConfigRaw, DeletionPendingExpiry, DeletionLocked, AllowedIPRanges, Volumes, "
+    "ScheduledDeletionTime, PodProbeOverrides, Command FROM Installation";
+
+constexpr std::string_view kInsertInstallation =
+    "INSERT INTO Installation (ID, OwnerID, Version, Affinity, GroupID, State, CreateAt, DeleteAt, "
+    "LockAcquiredBy, LockAcquiredAt, Size, License, Database, Filestore, MattermostEnvRaw, "
+    "GroupSequence, Image, APISecurityLock, SingleTenantDatabaseConfigRaw, CRVersion, "
+    "PriorityEnvRaw, Name, ExternalDatabaseConfigRaw, DeletionPendingExpiry, DeletionLocked, "
+    "AllowedIPRanges, Volumes, ScheduledDeletionTime, PodProbeOverrides, Command) VALUES ($1, $2, "
+    "$3, $4, $5, $6, $7, 0, NULL, 0, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "
+    "$20, "
+    "$21, $22, $23, $24, $25, $26, $27)";
+
+// Upstream's column-restricted UpdateInstallation (upstream-core.md §3.6).
+constexpr std::string_view kUpdateInstallation =
+    "UPDATE Installation SET Name = $1, OwnerID = $2, GroupID = $3, GroupSequence = $4, "
+    "Version = $5, Image = $6, Database = $7, Filestore = $8, Size = $9, Affinity = $10, "
+    "License = $11, MattermostEnvRaw = $12, PriorityEnvRaw = $13, State = $14, CRVersion = $15, "
+    "DeletionPendingExpiry = $16, ScheduledDeletionTime = $17, AllowedIPRanges = $18, "
+    "Volumes = $19, PodProbeOverrides = $20, Command = $21 WHERE ID = $22";
+
+constexpr std::string_view kSelectInstallationStateAndName =
+    "SELECT State, Name FROM Installation WHERE ID = $1";
+
+constexpr std::string_view kSelectGroupConfigs =
+    "SELECT ID, Sequence, Version, Image, MattermostEnvRaw, Scheduling FROM \"Group\"";
+
+constexpr std::string_view kSelectClusterIDs =
+    "SELECT InstallationID, ClusterID FROM ClusterInstallation WHERE DeleteAt = 0 AND "
+    "InstallationID IN ";
+
+constexpr std::string_view kStatusCounts =
+    "SELECT count(*), count(CASE WHEN State = $1 THEN 1 END), count(CASE WHEN State = $2 THEN 1 "
+    "END), count(CASE WHEN State = $3 THEN 1 END) FROM Installation WHERE DeleteAt = 0";
+
+// A JSON column value: NULL for nullopt (upstream's Valuer), JSON text otherwise.
+template <class T>
+SqlValue OptionalJson(const std::optional<T>& value) {
+  if (!value) return SqlValue();
+  return SqlValue(JsonText(*value));
+}
+
+std::string StateText(model::InstallationState state) {
+  return std::string(model::ToString(state));
+}
+
+Result<model::Installation> FromRow(const Row& row) {
+  model::Installation i;
+  i.id = row.GetString("ID");
+  i.owner_id = row.GetString("OwnerID");
+  i.version = row.GetString("Version");
+  i.affinity = row.GetString("Affinity");
+  i.group_id = row.GetOptionalString("GroupID");
+  CLOUD_TRY(i.state, sql_internal::ParseStored<model::InstallationState>(row.GetString("State"),
+                                                                         "installation state"));
+  i.create_at = row.GetInt64("CreateAt");
+  i.delete_at = row.GetInt64("DeleteAt");
+  i.lock_acquired_by = row.GetOptionalString("LockAcquiredBy");
+  i.lock_acquired_at = row.GetInt64("LockAcquiredAt");
+  i.size = row.GetString("Size");
+  i.license = row.GetString("License");
+  i.database = row.GetString("Database");
+  i.filestore = row.GetString("Filestore");
+  // Upstream: a NULL env blob reads as an empty map, the text `null` as a nil map.
+  CLOUD_TRY(i.mattermost_env,
+            DecodeColumn<std::optional<model::EnvVarMap>>(row.GetOptionalBlob("MattermostEnvRaw"),
+                                                          "MattermostEnv", model::EnvVarMap{}));
+  i.group_sequence = row.GetOptionalInt64("GroupSequence");
+  i.image = row.GetString("Image");
+  i.api_security_lock = row.GetBool("APISecurityLock");
+  CLOUD_TRY(
+      i.single_tenant_database_config,
+      DecodeColumn<std::optional<model::SingleTenantDatabaseConfig>>(
+          row.GetOptionalBlob("SingleTenantDatabaseConfigRaw"), "single tenant database config"));
+  i.cr_version = row.GetString("CRVersion");
+  CLOUD_TRY(i.priority_env,
+            DecodeColumn<std::optional<model::EnvVarMap>>(row.GetOptionalBlob("PriorityEnvRaw"),
+                                                          "PriorityEnv", model::EnvVarMap{}));
+  i.name = row.GetString("Name");
+  CLOUD_TRY(i.external_database_config,
+            DecodeColumn<std::optional<model::ExternalDatabaseConfig>>(
+                row.GetOptionalBlob("ExternalDatabaseConfigRaw"), "external database config"));
+  i.deletion_pending_expiry = row.GetInt64("DeletionPendingExpiry");
+  i.deletion_locked = row.GetBool("DeletionLocked");
+  CLOUD_TRY(i.allowed_ip_ranges, DecodeColumn<std::optional<model::AllowedIPRanges>>(
+                                     row.GetOptionalString("AllowedIPRanges"), "AllowedIPRanges"));
+  CLOUD_TRY(i.volumes, DecodeColumn<std::optional<model::VolumeMap>>(
+                           row.GetOptionalString("Volumes"), "Volumes"));
+  i.scheduled_deletion_time = row.GetInt64("ScheduledDeletionTime");
+  CLOUD_TRY(i.pod_probe_overrides,
+            DecodeColumn<std::optional<model::PodProbeOverrides>>(
+                row.GetOptionalString("PodProbeOverrides"), "PodProbeOverrides"));
+  CLOUD_TRY(i.command, DecodeColumn<std::optional<std::vector<std::string>>>(
+                           row.GetOptionalString("Command"), "Command"));
+  return i;
+}
+
+// The groups of the installations, for the merge: id -> config.
+Result<std::map<std::string, model::GroupConfig>> LoadGroupConfigs(
+    SqlExecutor& db, const std::vector<model::Installation>& installations) {
+  std::map<std::string, model::GroupConfig> out;
+  std::set<std::string> ids;
+  for (const model::Installation& i : installations) {
+    if (i.group_id && !i.group_id->empty()) ids.insert(*i.group_id);
+  }
+  if (ids.empty()) return out;
+  SqlParams params;
+  CLOUD_TRY(Rows rows, db.Query(std::string(kSelectGroupConfigs) + " WHERE ID IN (" +
+                                    InList(params, {ids.begin(), ids.end()}) + ")",
+                                params));
+  for (Row row : rows) {
+    model::GroupConfig g;
+    g.sequence = row.GetInt64("Sequence");
+    g.version = row.GetString("Version");
+    g.image = row.GetString("Image");
+    CLOUD_TRY(g.mattermost_env,
+              DecodeColumn<std::optional<model::EnvVarMap>>(row.GetOptionalBlob("MattermostEnvRaw"),
+                                                            "group env", model::EnvVarMap{}));
+    CLOUD_TRY(g.scheduling, DecodeColumn<std::optional<model::Scheduling>>(
+                                row.GetOptionalString("Scheduling"), "group scheduling"));
+    out.emplace(row.GetString("ID"), std::move(g));
+  }
+  return out;
+}
+
+std::string PendingWorkCondition(SqlParams& params) {
+  return "State IN (" +
+         InList(params, sql_internal::EnumStrings<model::InstallationState>(
+                            model::AllInstallationStatesPendingWork())) +
+         ")";
+}
+
+}  // namespace
+
+Result<std::vector<model::Installation>> SqlInstallationStore::Select(const std::string& where,
+                                                                      const SqlParams& params,
+                                                                      const std::string& suffix,
+                                                                      GroupMerge merge) {
+  std::string sql(kSelectInstallation);
+  if (!where.empty()) sql += " WHERE " + where;
+  sql += suffix;
+  CLOUD_TRY(Rows rows, db_.Query(sql, params));
+  std::vector<model::Installation> out;
+  out.reserve(rows.size());
+  for (Row row : rows) {
+    CLOUD_TRY(model::Installation installation, FromRow(row));
+    out.push_back(std::move(installation));
+  }
+  if (merge.include_group_config) {
+    CLOUD_TRY(auto groups, LoadGroupConfigs(db_, out));
+    for (model::Installation& i : out) {
+      if (!i.group_id) continue;
+      auto it = groups.find(*i.group_id);
+      if (it == groups.end()) continue;
+      model::MergeWithGroup(i, it->second, merge.include_group_config_overrides);
+    }
+  }
+  return out;
+}
+
+Result<std::vector<model::InstallationDTO>> SqlInstallationStore::ToDTOs(
+    std::vector<model::Installation> installations) {
+  std::vector<std::string> ids;
+  for (const model::Installation& i : installations) ids.push_back(i.id);
+  CLOUD_TRY(auto annotations,
+            sql_internal::AnnotationsForTx(db_, AnnotatedResource::kInstallation, ids));
+  CLOUD_TRY(auto records, sql_internal::DNSRecordsForTx(db_, ids));
+  std::map<std::string, std::vector<std::string>> cluster_ids;
+  if (!ids.empty()) {
+    SqlParams params;
+    const std::string sql = std::string(kSelectClusterIDs) + "(" + InList(params, ids) +
+                            ") ORDER BY CreateAt ASC, ID ASC";
+    CLOUD_TRY(Rows rows, db_.Query(sql, params));
+    for (Row row : rows) cluster_ids[row.GetString(0)].push_back(row.GetString(1));
+  }
+  std::vector<model::InstallationDTO> out;
+  out.reserve(installations.size());
+  for (model::Installation& i : installations) {
+    const std::string id = i.id;
+    out.push_back(model::ToDTO(std::move(i), std::move(annotations[id]), std::move(records[id]),
+                               std::move(cluster_ids[id])));
+  }
+  return out;
+}
+
+Result<std::optional<model::Installation>> SqlInstallationStore::GetInstallation(
+    std::string_view id, GroupMerge merge) {
+  CLOUD_TRY(auto rows, Select("ID = $1", {std::string(id)}, "", merge));
+  if (rows.empty()) return std::optional<model::Installation>();
+  return std::optional<model::Installation>(std::move(rows.front()));
+}
+
+Result<std::optional<model::InstallationDTO>> SqlInstallationStore::GetInstallationDTO(
+    std::string_view id, GroupMerge merge) {
+  CLOUD_TRY(auto rows, Select("ID = $1", {std::string(id)}, "", merge));
+  if (rows.empty()) return std::optional<model::InstallationDTO>();
+  CLOUD_TRY(auto dtos, ToDTOs(std::move(rows)));
+  return std::optional<model::InstallationDTO>(std::move(dtos.front()));
+}
+
+Result<std::vector<model::Installation>> SqlInstallationStore::GetInstallations(
+    const model::InstallationFilter& filter) {
+  SqlParams params;
+  std::vector<std::string> conditions;
+  if (!filter.paging.include_deleted) conditions.push_back("DeleteAt = 0");
+  if (!filter.installation_ids.empty()) {
+    conditions.push_back("ID IN (" + InList(params, filter.installation_ids) + ")");
+  }
+  if (!filter.owner_id.empty()) conditions.push_back("OwnerID = " + Param(params, filter.owner_id));
+  if (!filter.group_id.empty()) conditions.push_back("GroupID = " + Param(params, filter.group_id));
+  if (!filter.state.empty()) conditions.push_back("State = " + Param(params, filter.state));
+  if (!filter.name.empty()) conditions.push_back("Name = " + Param(params, filter.name));
+  if (filter.deletion_locked) {
+    conditions.push_back("DeletionLocked = " + Param(params, *filter.deletion_locked));
+  }
+  if (!filter.dns.empty()) {
+    const std::string op = filter.DnsMatch() == model::StringMatch::kLike ? " LIKE " : " = ";
+    std::string dns = "ID IN (SELECT InstallationID FROM InstallationDNS WHERE DomainName" + op +
+                      Param(params, filter.dns);
+    if (!filter.paging.include_deleted) dns += " AND DeleteAt = 0";
+    conditions.push_back(dns + ")");
+  }
+  std::string where;
+  for (const std::string& c : conditions) where += (where.empty() ? "" : " AND ") + c;
+  return Select(where, params,
+                " ORDER BY CreateAt ASC, ID ASC" + sql_internal::PagingSql(filter.paging),
+                GroupMerge{filter.include_group_config, filter.include_group_config_overrides});
+}
+
+Result<std::vector<model::InstallationDTO>> SqlInstallationStore::GetInstallationDTOs(
+    const model::InstallationFilter& filter) {
+  CLOUD_TRY(auto rows, GetInstallations(filter));
+  return ToDTOs(std::move(rows));
+}
+
+Result<int64_t> SqlInstallationStore::GetInstallationsCount(bool include_deleted) {
+  CLOUD_TRY(Rows rows,
+            db_.Query(include_deleted ? "SELECT count(*) FROM Installation"
+                                      : "SELECT count(*) FROM Installation WHERE DeleteAt = 0"));
+  return rows.front().GetInt64(0);
+}
+
+Result<model::InstallationsStatus> SqlInstallationStore::GetInstallationsStatus() {
+  using S = model::InstallationState;
+  CLOUD_TRY(Rows rows, db_.Query(kStatusCounts, {StateText(S::kStable), StateText(S::kHibernating),
+                                                 StateText(S::kDeletionPending)}));
+  model::InstallationsStatus s;
+  const Row row = rows.front();
+  s.installations_total = row.GetInt64(0);
+  s.installations_stable = row.GetInt64(1);
+  s.installations_hibernating = row.GetInt64(2);
+  s.installations_pending_deletion = row.GetInt64(3);
+  s.installations_updating = s.installations_total - s.installations_stable -
+                             s.installations_hibernating - s.installations_pending_deletion;
+  return s;
+}
+
+Result<model::InstallationDTO> SqlInstallationStore::CreateInstallation(
+    model::Installation installation, const std::vector<std::string>& annotation_names,
+    const std::vector<std::string>& dns_names, const EventOptions& event) {
+  if (installation.ConfigMergedWithGroup()) {
+    return FailedPrecondition("cannot store an installation merged with its group config");
+  }
+  model::InstallationDTO dto;
+  auto done = RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
+    model::Installation i = installation;
+    i.id = NewId();
+    i.create_at = clock_.NowMillis();
+    i.delete_at = 0;
+    i.lock_acquired_by.reset();
+    i.lock_acquired_at = 0;
+    i.group_overrides.clear();
+    SqlValue single_tenant, external;
+    if (i.single_tenant_database_config) {
+      single_tenant = Blob{JsonText(*i.single_tenant_database_config)};
+    }
+    if (i.external_database_config) external = Blob{JsonText(*i.external_database_config)};
+    CLOUD_TRY(int64_t inserted, tx.Exec(kInsertInstallation, {i.id,
+                                                              i.owner_id,
+                                                              i.version,
+                                                              i.affinity,
+                                                              i.group_id,
+                                                              StateText(i.state),
+                                                              i.create_at,
+                                                              i.size,
+                                                              i.license,
+                                                              i.database,
+                                                              i.filestore,
+                                                              Blob{JsonText(i.mattermost_env)},
+                                                              i.group_sequence,
+                                                              i.image,
+                                                              i.api_security_lock,
+                                                              single_tenant,
+                                                              i.cr_version,
+                                                              Blob{JsonText(i.priority_env)},
+                                                              i.name,
+                                                              external,
+                                                              i.deletion_pending_expiry,
+                                                              i.deletion_locked,
+                                                              OptionalJson(i.allowed_ip_ranges),
+                                                              OptionalJson(i.volumes),
+                                                              i.scheduled_deletion_time,
+                                                              OptionalJson(i.pod_probe_overrides),
+                                                              OptionalJson(i.command)}));
+    (void)inserted;
+    std::vector<model::InstallationDNS> records;
+    for (size_t n = 0; n < dns_names.size(); ++n) {
+      // CreateAt + n keeps the request order under the CreateAt ASC listing (all records are
+      // inserted within the same millisecond).
+      CLOUD_TRY(model::InstallationDNS record,
+                sql_internal::InsertDNSRecordTx(tx, i.id, dns_names[n], n == 0,
+                                                i.create_at + static_cast<int64_t>(n)));
+      records.push_back(std::move(record));
+    }
+    std::vector<model::Annotation> annotations;
+    if (!annotation_names.empty()) {
+      CLOUD_TRY(annotations, sql_internal::LinkAnnotationsTx(tx, AnnotatedResource::kInstallation,
+                                                             i.id, annotation_names));
+    }
+    CLOUD_TRY_VOID(sql_internal::AppendEventFor(tx, event, model::ResourceType::kInstallation, i.id,
+                                                std::string(model::kNotApplicableState),
+                                                StateText(i.state), {{"Name", i.name}}, clock_));
+    dto = model::ToDTO(std::move(i), std::move(annotations), std::move(records), {});
+    return Ok();
+  });
+  if (!done) return std::move(done).error();
+  return dto;
+}
+
+Result<void> SqlInstallationStore::WriteState(std::string_view id, const std::string& update_sql,
+                                              const SqlParams& params,
+                                              std::optional<std::string> new_state,
+                                              const Lease& lease, const EventOptions& event) {
+  CLOUD_TRY_VOID(sql_internal::CheckLease(lease, {LockTable::kInstallation}, id));
+  return RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
+    CLOUD_TRY(Rows current, tx.Query(kSelectInstallationStateAndName, {std::string(id)}));
+    if (current.empty()) return NotFound("installation " + std::string(id) + " not found");
+    const std::string old_state = current.front().GetString(0);
+    CLOUD_TRY_VOID(FencedExec(tx, update_sql, params, lease, id));
+    if (!new_state) return Ok();
+    // The name after the write (UpdateInstallation may rename).
+    CLOUD_TRY(Rows after, tx.Query(kSelectInstallationStateAndName, {std::string(id)}));
+    return sql_internal::AppendEventFor(tx, event, model::ResourceType::kInstallation,
+                                        std::string(id), old_state, *new_state,
+                                        {{"Name", after.front().GetString(1)}}, clock_);
+  });
+}
+
+Result<void> SqlInstallationStore::UpdateInstallation(const model::Installation& i,
+                                                      const Lease& lease,
+                                                      const EventOptions& event) {
+  if (i.ConfigMergedWithGroup()) {
+    return FailedPrecondition("cannot save installation " + i.id +
+                              ": it is merged with its group config");
+  }
+  return WriteState(i.id, std::string(kUpdateInstallation),
+                    {i.name,
+                     i.owner_id,
+                     i.group_id,
+                     i.group_sequence,
+                     i.version,
+                     i.image,
+                     i.database,
+                     i.filestore,
+                     i.size,
+                     i.affinity,
+                     i.license,
+                     Blob{JsonText(i.mattermost_env)},
+                     Blob{JsonText(i.priority_env)},
+                     StateText(i.state),
+                     i.cr_version,
+                     i.deletion_pending_expiry,
+                     i.scheduled_deletion_time,
+                     OptionalJson(i.allowed_ip_ranges),
+                     OptionalJson(i.volumes),
+                     OptionalJson(i.pod_probe_overrides),
+                     OptionalJson(i.command),
+                     i.id},
+                    StateText(i.state), lease, event);
+}
+
+Result<void> SqlInstallationStore::UpdateInstallationState(std::string_view id,
+                                                           model::InstallationState state,
+                                                           const Lease& lease,
+                                                           const EventOptions& event) {
+  return WriteState(id, "UPDATE Installation SET State = $1 WHERE ID = $2",
+                    {StateText(state), std::string(id)}, StateText(state), lease, event);
+}
+
+Result<void> SqlInstallationStore::SetInstallationAPISecurityLock(std::string_view id,
+                                                                  bool locked) {
+  return sql_internal::SetApiSecurityLock(db_, "Installation", id, locked);
+}
+
+Result<void> SqlInstallationStore::SetInstallationDeletionLocked(std::string_view id, bool locked) {
+  CLOUD_TRY(int64_t changed, db_.Exec("UPDATE Installation SET DeletionLocked = $1 WHERE ID = $2",
+                                      {locked, std::string(id)}));
+  if (changed == 0) return NotFound("installation " + std::string(id) + " not found");
+  return Ok();
+}
+
+Result<void> SqlInstallationStore::UpdateInstallationGroupSequence(std::string_view id,
+                                                                   std::optional<int64_t> sequence,
+                                                                   const Lease& lease) {
+  return WriteState(id, "UPDATE Installation SET GroupSequence = $1 WHERE ID = $2",
+                    {sequence, std::string(id)}, std::nullopt, lease, EventOptions::None());
+}
+
+Result<void> SqlInstallationStore::UpdateInstallationCRVersion(std::string_view id,
+                                                               std::string_view cr_version,
+                                                               const Lease& lease) {
+  return WriteState(id, "UPDATE Installation SET CRVersion = $1 WHERE ID = $2",
+                    {std::string(cr_version), std::string(id)}, std::nullopt, lease,
+                    EventOptions::None());
+}
+
+Result<void> SqlInstallationStore::DeleteInstallation(std::string_view id, const Lease& lease) {
+  CLOUD_TRY_VOID(sql_internal::CheckLease(lease, {LockTable::kInstallation}, id));
+  return sql_internal::SoftDelete(db_, "Installation", id, clock_.NowMillis(), &lease);
+}
+
+Result<std::vector<model::Installation>>
+SqlInstallationStore::GetUnlockedInstallationsPendingWork() {
+  SqlParams params;
+  std::string where = PendingWorkCondition(params);
+  SqlFragment available = locks_.AvailableCondition(LockTable::kInstallation, params.size() + 1);
+  params.insert(params.end(), available.params.begin(), available.params.end());
+  return Select(where + " AND " + available.sql, params, " ORDER BY CreateAt ASC, ID ASC",
+                GroupMerge::Config());
+}
+
+Result<Claimed<model::Installation>> SqlInstallationStore::ClaimInstallationsPendingWork(
+    std::string_view locker_id, int64_t limit) {
+  ClaimRequest request;
+  request.table = LockTable::kInstallation;
+  request.locker_id = std::string(locker_id);
+  request.limit = limit;
+  SqlParams params(kClaimFirstParam - 1);
+  request.where = PendingWorkCondition(params);
+  request.where_params.assign(params.begin() + (kClaimFirstParam - 1), params.end());
+  request.order_by = "CreateAt ASC, ID ASC";
+  Claimed<model::Installation> out;
+  CLOUD_TRY(out.lease, locks_.ClaimAvailable(request));
+  if (out.lease.rows.empty()) return out;
+  std::vector<std::string> ids;
+  for (const LeasedRow& row : out.lease.rows) ids.push_back(row.id);
+  SqlParams id_params;
+  const std::string where = "ID IN (" + InList(id_params, ids) + ")";
+  CLOUD_TRY(out.rows,
+            Select(where, id_params, " ORDER BY CreateAt ASC, ID ASC", GroupMerge::Config()));
+  return out;
+}
+
+Result<std::vector<model::Installation>>
+SqlInstallationStore::GetUnlockedInstallationsScheduledForDeletion() {
+  using S = model::InstallationState;
+  SqlParams params = {StateText(S::kStable), StateText(S::kHibernating)};
+  SqlFragment available = locks_.AvailableCondition(LockTable::kInstallation, params.size() + 1);
+  params.insert(params.end(), available.params.begin(), available.params.end());
+  return Select("State IN ($1, $2) AND DeletionLocked = false AND ScheduledDeletionTime > 0 AND " +
+                    available.sql,
+                params, " ORDER BY CreateAt ASC, ID ASC", GroupMerge::None());
+}
+
+Result<std::vector<model::Installation>>
+SqlInstallationStore::GetUnlockedInstallationsPendingDeletion() {
+  SqlParams params = {StateText(model::InstallationState::kDeletionPending)};
+  SqlFragment available = locks_.AvailableCondition(LockTable::kInstallation, params.size() + 1);
+  params.insert(params.end(), available.params.begin(), available.params.end());
+  return Select("State = $1 AND " + available.sql, params, " ORDER BY CreateAt ASC, ID ASC",
+                GroupMerge::None());
+}
+
+}  // namespace cloud::store

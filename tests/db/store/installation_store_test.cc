@@ -1,0 +1,332 @@
+// SqlInstallationStore on SQLite and PostgreSQL: create with DNS records and annotations in one
+// transaction (conflicts -> kAlreadyExists, nothing half-written), DTO pieces, every list
+// filter, counters, group merge at read time, column-restricted fenced updates with events, and
+// the supervisors' pending-work queries.
+#include <gtest/gtest.h>
+
+#include "store/sql_group_store.h"
+#include "store/sql_installation_store.h"
+#include "testlib/test_database.h"
+
+namespace cloud::store {
+namespace {
+
+using model::InstallationState;
+
+class InstallationStoreTest : public testlib::DatabaseTest {
+ protected:
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    locks_ = MakeSqlLockStore(db(), clock_);
+    store_ = std::make_unique<SqlInstallationStore>(db(), *locks_, clock_);
+  }
+
+  model::Installation Make(std::string name, InstallationState state = InstallationState::kStable) {
+    model::Installation i;
+    i.name = std::move(name);
+    i.owner_id = "owner1";
+    i.group_id = std::string();
+    i.state = state;
+    i.size = "100users";
+    i.version = "9.0";
+    i.image = "mattermost/mm";
+    i.database = "perseus";
+    i.filestore = "bifrost";
+    i.affinity = "multitenant";
+    i.cr_version = "installation.mattermost.com/v1beta1";
+    return i;
+  }
+
+  model::InstallationDTO Create(model::Installation i, std::vector<std::string> dns = {},
+                                std::vector<std::string> annotations = {}) {
+    if (dns.empty()) dns = {i.name + ".example.com"};
+    auto dto = store_->CreateInstallation(i, annotations, dns, EventOptions::IfChanged());
+    EXPECT_TRUE(dto) << dto.error().ToString();
+    clock_.Advance(10);
+    return dto ? *dto : model::InstallationDTO{};
+  }
+
+  int64_t Count(std::string_view sql, const SqlParams& params = {}) {
+    auto rows = db().Query(sql, params);
+    EXPECT_TRUE(rows) << rows.error().ToString();
+    return rows ? rows->front().GetInt64(0) : -1;
+  }
+
+  static std::vector<std::string> Names(const std::vector<model::Installation>& rows) {
+    std::vector<std::string> out;
+    for (const auto& i : rows) out.push_back(i.name);
+    return out;
+  }
+
+  std::unique_ptr<LockStore> locks_;
+  std::unique_ptr<SqlInstallationStore> store_;
+};
+
+TEST_P(InstallationStoreTest, CreateStoresRecordsAnnotationsAndEventTogether) {
+  model::Installation i = Make("alpha", InstallationState::kCreationRequested);
+  i.mattermost_env = model::EnvVarMap{{"A", {"1", std::nullopt}}};
+  i.single_tenant_database_config = model::SingleTenantDatabaseConfig{"db.r5", "db.r5", 1};
+  i.allowed_ip_ranges = model::AllowedIPRanges{{"10.0.0.0/8", "office", true, "me"}};
+  i.command = std::vector<std::string>{"mattermost", "server"};
+  auto dto = store_->CreateInstallation(i, {"team-a"}, {"alpha.example.com", "alpha.other.com"},
+                                        EventOptions::IfChanged({{"Environment", "dev"}}));
+  ASSERT_TRUE(dto) << dto.error().ToString();
+  ASSERT_TRUE(dto->dns_records.has_value());
+  ASSERT_EQ(dto->dns_records->size(), 2u);
+  EXPECT_TRUE((*dto->dns_records)[0].is_primary);
+  EXPECT_FALSE((*dto->dns_records)[1].is_primary);
+  EXPECT_EQ(dto->dns, "alpha.example.com");
+  ASSERT_EQ(dto->annotations.size(), 1u);
+
+  auto got = store_->GetInstallationDTO(dto->installation.id, GroupMerge::None());
+  ASSERT_TRUE(got) << got.error().ToString();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(model::EncodeJson(**got), model::EncodeJson(*dto));
+  EXPECT_EQ((*got)->installation, dto->installation);
+
+  auto events = db().Query(
+      "SELECT OldState, NewState, ExtraData FROM StateChangeEvent JOIN Event ON Event.ID = "
+      "StateChangeEvent.EventID WHERE ResourceID = $1",
+      {dto->installation.id});
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().GetString("OldState"), "n/a");
+  EXPECT_EQ(events->front().GetString("NewState"), "creation-requested");
+  EXPECT_EQ(events->front().GetBlob("ExtraData"),
+            R"({"fields":{"Environment":"dev","Name":"alpha"}})");
+}
+
+TEST_P(InstallationStoreTest, DuplicateNameOrDomainIsAlreadyExistsAndWritesNothing) {
+  Create(Make("alpha"), {"alpha.example.com"});
+  struct Case {
+    std::string name;
+    std::string installation_name;
+    std::vector<std::string> dns;
+  };
+  for (const Case& c :
+       std::vector<Case>{{"same name", "alpha", {"x.example.com"}},
+                         {"same domain", "beta", {"beta.a.com", "alpha.example.com"}}}) {
+    SCOPED_TRACE(c.name);
+    auto dup = store_->CreateInstallation(Make(c.installation_name), {"ann"}, c.dns,
+                                          EventOptions::IfChanged());
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists) << dup.error().ToString();
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM Installation"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM InstallationDNS"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM Annotation"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM StateChangeEvent"), 1);
+}
+
+TEST_P(InstallationStoreTest, ListFiltersPagingAndOrdering) {
+  model::Installation a = Make("alpha");
+  a.group_id = std::string("g1");
+  const auto ia = Create(a, {"alpha.example.com"});
+  model::Installation b = Make("beta", InstallationState::kHibernating);
+  b.owner_id = "owner2";
+  const auto ib = Create(b, {"beta.example.com", "beta_x.other.com"});
+  const auto ic = Create(Make("gamma"), {"gamma.example.com"});
+  ASSERT_TRUE(store_->SetInstallationDeletionLocked(ic.installation.id, true));
+
+  struct Case {
+    std::string name;
+    model::InstallationFilter filter;
+    std::vector<std::string> want;
+  };
+  auto filter = [](auto edit) {
+    model::InstallationFilter f;
+    f.paging = model::AllPagesNotDeleted();
+    edit(f);
+    return f;
+  };
+  std::vector<Case> cases = {
+      {"all", filter([](auto&) {}), {"alpha", "beta", "gamma"}},
+      {"owner", filter([](auto& f) { f.owner_id = "owner2"; }), {"beta"}},
+      {"group", filter([](auto& f) { f.group_id = "g1"; }), {"alpha"}},
+      {"state", filter([](auto& f) { f.state = "hibernating"; }), {"beta"}},
+      {"unknown state", filter([](auto& f) { f.state = "nope"; }), {}},
+      {"name", filter([](auto& f) { f.name = "gamma"; }), {"gamma"}},
+      {"dns exact", filter([](auto& f) { f.dns = "beta_x.other.com"; }), {"beta"}},
+      {"dns exact no wildcard", filter([](auto& f) { f.dns = "beta_.other.com"; }), {}},
+      {"dns like", filter([](auto& f) { f.dns = "%.example.com"; }), {"alpha", "beta", "gamma"}},
+      {"dns like underscore", filter([](auto& f) { f.dns = "beta_x%"; }), {"beta"}},
+      {"deletion locked", filter([](auto& f) { f.deletion_locked = true; }), {"gamma"}},
+      {"not deletion locked",
+       filter([](auto& f) { f.deletion_locked = false; }),
+       {"alpha", "beta"}},
+      {"ids",
+       filter([&](auto& f) {
+         f.installation_ids = {ic.installation.id, ia.installation.id};
+       }),
+       {"alpha", "gamma"}},
+      {"page 1 of 2",
+       filter([](auto& f) {
+         f.paging = {1, 2, false};
+       }),
+       {"gamma"}},
+      {"per_page 0",
+       filter([](auto& f) {
+         f.paging = {0, 0, false};
+       }),
+       {}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto got = store_->GetInstallations(c.filter);
+    ASSERT_TRUE(got) << got.error().ToString();
+    EXPECT_EQ(Names(*got), c.want);
+  }
+
+  // Soft delete: hidden by default, listed with include_deleted; Get still returns it.
+  auto lease = locks_->AcquireOne(LockTable::kInstallation, ib.installation.id, "sup");
+  ASSERT_TRUE(lease);
+  ASSERT_TRUE(store_->DeleteInstallation(ib.installation.id, *lease));
+  auto live = store_->GetInstallations(filter([](auto&) {}));
+  ASSERT_TRUE(live);
+  EXPECT_EQ(Names(*live), (std::vector<std::string>{"alpha", "gamma"}));
+  auto all = store_->GetInstallations(filter([](auto& f) { f.paging.include_deleted = true; }));
+  ASSERT_TRUE(all);
+  EXPECT_EQ(Names(*all), (std::vector<std::string>{"alpha", "beta", "gamma"}));
+  auto count = store_->GetInstallationsCount(false);
+  ASSERT_TRUE(count);
+  EXPECT_EQ(*count, 2);
+  count = store_->GetInstallationsCount(true);
+  ASSERT_TRUE(count);
+  EXPECT_EQ(*count, 3);
+
+  auto dtos = store_->GetInstallationDTOs(filter([](auto&) {}));
+  ASSERT_TRUE(dtos);
+  ASSERT_EQ(dtos->size(), 2u);
+  EXPECT_EQ((*dtos)[0].dns, "alpha.example.com");
+}
+
+TEST_P(InstallationStoreTest, StatusCountsNonDeletedInstallationsByState) {
+  Create(Make("a1"));
+  Create(Make("a2"));
+  Create(Make("h1", InstallationState::kHibernating));
+  Create(Make("p1", InstallationState::kDeletionPending));
+  Create(Make("u1", InstallationState::kUpdateRequested));
+  Create(Make("c1", InstallationState::kCreationRequested));
+  auto status = store_->GetInstallationsStatus();
+  ASSERT_TRUE(status) << status.error().ToString();
+  EXPECT_EQ(model::EncodeJson(*status),
+            R"({"InstallationsTotal":6,"InstallationsStable":2,"InstallationsHibernating":1,)"
+            R"("InstallationsPendingDeletion":1,"InstallationsUpdating":2})");
+}
+
+TEST_P(InstallationStoreTest, ReadsMergeGroupConfigAndMergedValuesCannotBeSaved) {
+  SqlGroupStore groups(db(), *locks_, clock_);
+  model::Group g;
+  g.name = "g";
+  g.version = "10.0";
+  g.image = "group/image";
+  g.max_rolling = 1;
+  g.mattermost_env = model::EnvVarMap{{"A", {"group", std::nullopt}}};
+  auto group = groups.CreateGroup(g, {});
+  ASSERT_TRUE(group) << group.error().ToString();
+  model::Installation i = Make("alpha");
+  i.group_id = group->group.id;
+  i.mattermost_env = model::EnvVarMap{{"A", {"mine", std::nullopt}}};
+  const auto created = Create(i);
+
+  auto plain = store_->GetInstallation(created.installation.id, GroupMerge::None());
+  ASSERT_TRUE(plain && plain->has_value());
+  EXPECT_EQ((*plain)->version, "9.0");
+  auto merged = store_->GetInstallation(created.installation.id, GroupMerge::ConfigAndOverrides());
+  ASSERT_TRUE(merged && merged->has_value());
+  EXPECT_EQ((*merged)->version, "10.0");
+  EXPECT_EQ((*merged)->image, "group/image");
+  EXPECT_EQ((*merged)->mattermost_env->at("A").value, "group");
+  EXPECT_EQ((*merged)->group_overrides.at("Installation Version"), "9.0");
+  EXPECT_TRUE((*merged)->ConfigMergedWithGroup());
+
+  auto lease = locks_->AcquireOne(LockTable::kInstallation, created.installation.id, "api");
+  ASSERT_TRUE(lease);
+  auto refused = store_->UpdateInstallation(**merged, *lease);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST_P(InstallationStoreTest, UpdatesAreColumnRestrictedFencedAndEvented) {
+  const auto created = Create(Make("alpha", InstallationState::kCreationRequested));
+  const std::string id = created.installation.id;
+  ASSERT_TRUE(store_->SetInstallationAPISecurityLock(id, true));
+  ASSERT_TRUE(store_->SetInstallationDeletionLocked(id, true));
+  auto lease = locks_->AcquireOne(LockTable::kInstallation, id, "sup");
+  ASSERT_TRUE(lease);
+
+  model::Installation changed = created.installation;
+  changed.state = InstallationState::kUpdateRequested;
+  changed.version = "9.1";
+  changed.api_security_lock = false;  // not written by UpdateInstallation
+  changed.deletion_locked = false;    // not written by UpdateInstallation
+  changed.volumes = model::VolumeMap{{"v", {"secret", "s", "/mnt", true}}};
+  ASSERT_TRUE(store_->UpdateInstallation(changed, *lease, EventOptions::Always()));
+  ASSERT_TRUE(store_->UpdateInstallation(changed, *lease, EventOptions::Always()));
+  ASSERT_TRUE(store_->UpdateInstallation(changed, *lease));  // unchanged state: no event
+  ASSERT_TRUE(store_->UpdateInstallationGroupSequence(id, 4, *lease));
+  ASSERT_TRUE(store_->UpdateInstallationCRVersion(id, "mattermost.com/v1alpha1", *lease));
+  auto got = store_->GetInstallation(id, GroupMerge::None());
+  ASSERT_TRUE(got && got->has_value());
+  EXPECT_EQ((*got)->version, "9.1");
+  EXPECT_EQ((*got)->state, InstallationState::kUpdateRequested);
+  EXPECT_TRUE((*got)->api_security_lock);
+  EXPECT_TRUE((*got)->deletion_locked);
+  EXPECT_EQ((*got)->volumes, changed.volumes);
+  EXPECT_EQ((*got)->group_sequence, 4);
+  EXPECT_EQ((*got)->cr_version, "mattermost.com/v1alpha1");
+  EXPECT_EQ(Count("SELECT count(*) FROM StateChangeEvent WHERE ResourceID = $1", {id}), 3);
+
+  ASSERT_TRUE(store_->UpdateInstallationState(id, InstallationState::kUpdateInProgress, *lease,
+                                              EventOptions::None()));
+  EXPECT_EQ(Count("SELECT count(*) FROM StateChangeEvent WHERE ResourceID = $1", {id}), 3);
+
+  ASSERT_TRUE(locks_->Release(*lease));
+  auto lost = store_->UpdateInstallationState(id, InstallationState::kStable, *lease);
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(Count("SELECT count(*) FROM StateChangeEvent WHERE ResourceID = $1", {id}), 3);
+  auto after = store_->GetInstallation(id, GroupMerge::None());
+  ASSERT_TRUE(after && after->has_value());
+  EXPECT_EQ((*after)->state, InstallationState::kUpdateInProgress);
+}
+
+TEST_P(InstallationStoreTest, PendingWorkAndDeletionSupervisorQueries) {
+  const auto requested = Create(Make("a", InstallationState::kCreationRequested));
+  const auto stable = Create(Make("b"));
+  model::Installation scheduled = Make("c");
+  scheduled.scheduled_deletion_time = clock_.NowMillis() + 1000;
+  const auto sched = Create(scheduled);
+  model::Installation locked_sched = Make("d", InstallationState::kHibernating);
+  locked_sched.scheduled_deletion_time = 5;
+  const auto dlocked = Create(locked_sched);
+  ASSERT_TRUE(store_->SetInstallationDeletionLocked(dlocked.installation.id, true));
+  const auto pending = Create(Make("e", InstallationState::kDeletionPending));
+  const auto deleting = Create(Make("f", InstallationState::kDeletionRequested));
+  auto lease = locks_->AcquireOne(LockTable::kInstallation, deleting.installation.id, "x");
+  ASSERT_TRUE(lease);
+  (void)stable;
+
+  auto work = store_->GetUnlockedInstallationsPendingWork();
+  ASSERT_TRUE(work) << work.error().ToString();
+  EXPECT_EQ(Names(*work), (std::vector<std::string>{"a"}));
+  auto scheduled_rows = store_->GetUnlockedInstallationsScheduledForDeletion();
+  ASSERT_TRUE(scheduled_rows);
+  EXPECT_EQ(Names(*scheduled_rows), (std::vector<std::string>{"c"}));
+  auto pending_rows = store_->GetUnlockedInstallationsPendingDeletion();
+  ASSERT_TRUE(pending_rows);
+  EXPECT_EQ(Names(*pending_rows), (std::vector<std::string>{"e"}));
+
+  auto claimed = store_->ClaimInstallationsPendingWork("me", 10);
+  ASSERT_TRUE(claimed) << claimed.error().ToString();
+  EXPECT_EQ(Names(claimed->rows), (std::vector<std::string>{"a"}));
+  EXPECT_TRUE(claimed->lease.Holds(requested.installation.id));
+  (void)sched;
+  (void)pending;
+}
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(InstallationStoreTest);
+
+}  // namespace
+}  // namespace cloud::store

@@ -1,0 +1,105 @@
+// SQLite-only behaviour of the adapter: files and :memory:, WAL, statement caching across
+// schema changes, scripts, and the guard against using the database inside its own transaction.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "common/id.h"
+#include "store/sql/sql_connection.h"
+
+namespace cloud::store {
+namespace {
+
+std::string TempPath() {
+  return (std::filesystem::temp_directory_path() / ("cloud-unit-" + NewId() + ".db")).string();
+}
+
+struct TempFile {
+  std::string path = TempPath();
+  ~TempFile() {
+    std::error_code ec;
+    for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s, ec);
+  }
+};
+
+TEST(SqliteConnection, OpensFileInWalModeAndMemory) {
+  TempFile file;
+  auto db = OpenDatabase("sqlite://" + file.path, Logger());
+  ASSERT_TRUE(db) << db.error().ToString();
+  EXPECT_EQ((*db)->dialect(), Dialect::kSqlite);
+  auto mode = (*db)->Query("PRAGMA journal_mode");
+  ASSERT_TRUE(mode) << mode.error().ToString();
+  EXPECT_EQ(mode->front().GetString(0), "wal");
+  EXPECT_TRUE(std::filesystem::exists(file.path));
+
+  auto memory = OpenDatabase("sqlite://:memory:", Logger());
+  ASSERT_TRUE(memory) << memory.error().ToString();
+  ASSERT_TRUE((*memory)->Exec("CREATE TABLE t (x BIGINT)"));
+  ASSERT_TRUE((*memory)->Exec("INSERT INTO t VALUES ($1)", {int64_t{7}}));
+  auto rows = (*memory)->Query("SELECT x FROM t");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->front().GetInt64("X"), 7);
+}
+
+TEST(SqliteConnection, UnopenablePathIsUnavailable) {
+  auto db = OpenDatabase("sqlite:///nonexistent-dir-" + NewId() + "/x.db", Logger());
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(db.error().message.find("cannot open SQLite database"), std::string::npos);
+}
+
+TEST(SqliteConnection, CachedStatementsSurviveSchemaChanges) {
+  auto db = OpenDatabase("sqlite://:memory:", Logger());
+  ASSERT_TRUE(db);
+  SqlDatabase& d = **db;
+  ASSERT_TRUE(d.Exec("CREATE TABLE t (a TEXT)"));
+  ASSERT_TRUE(d.Exec("INSERT INTO t (a) VALUES ($1)", {"x"}));
+  auto before = d.Query("SELECT * FROM t");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->columns().size(), 1u);
+  ASSERT_TRUE(d.Exec("ALTER TABLE t ADD COLUMN b BIGINT NOT NULL DEFAULT 5"));
+  auto after = d.Query("SELECT * FROM t");
+  ASSERT_TRUE(after) << after.error().ToString();
+  ASSERT_EQ(after->columns().size(), 2u);
+  EXPECT_EQ(after->front().GetInt64("b"), 5);
+}
+
+TEST(SqliteConnection, RunsScriptsWithoutParameters) {
+  auto db = OpenDatabase("sqlite://:memory:", Logger());
+  ASSERT_TRUE(db);
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE a (x TEXT); CREATE TABLE b (y TEXT);"));
+  auto tables = (*db)->Query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  ASSERT_TRUE(tables);
+  ASSERT_EQ(tables->size(), 2u);
+  auto with_params = (*db)->Exec("INSERT INTO a VALUES ($1); INSERT INTO b VALUES ($1);", {"v"});
+  ASSERT_FALSE(with_params);
+  EXPECT_EQ(with_params.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(SqliteConnection, UsingTheDatabaseInsideItsOwnTransactionIsAnErrorNotADeadlock) {
+  auto db = OpenDatabase("sqlite://:memory:", Logger());
+  ASSERT_TRUE(db);
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x TEXT)"));
+  auto tx = (*db)->Begin();
+  ASSERT_TRUE(tx);
+  auto direct = (*db)->Query("SELECT * FROM t");
+  ASSERT_FALSE(direct);
+  EXPECT_EQ(direct.error().code, ErrorCode::kInternal);
+  ASSERT_TRUE((*tx)->Exec("INSERT INTO t VALUES ('a')"));
+  ASSERT_TRUE((*tx)->Commit());
+  auto rows = (*db)->Query("SELECT * FROM t");
+  ASSERT_TRUE(rows) << rows.error().ToString();
+  EXPECT_EQ(rows->size(), 1u);
+}
+
+TEST(SqliteConnection, TooManyParametersIsInvalidArgument) {
+  auto db = OpenDatabase("sqlite://:memory:", Logger());
+  ASSERT_TRUE(db);
+  auto r = (*db)->Query("SELECT $1", {int64_t{1}, int64_t{2}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace cloud::store
