@@ -1,13 +1,33 @@
 // The `cloud` binary: `cloud server` runs the provisioning server; every other subcommand is
-// the CLI. This file only wires things together (STYLE.md: one composition root).
+// the CLI. This file only wires the command tree (STYLE.md: one composition root); each
+// command registers itself (RegisterServerCommand, and the CLI nouns from cloud_cli later).
+#include <CLI/CLI.hpp>
 #include <cstdio>
-#include <string_view>
+
+#include "app/schema_command.h"
+#include "app/server_command.h"
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::string_view(argv[1]) == "version") {
+  CLI::App app{"cloud: provisions and manages Mattermost installations on Kubernetes clusters",
+               "cloud"};
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  cloud::app::RegisterServerCommand(app);
+  cloud::app::RegisterSchemaCommand(app);
+  // TODO(lead): cloud::cli::RegisterCliCommands(app) once src/cli exists.
+  app.add_subcommand("version", "Print the version of cloud")->callback([] {
     std::puts("cloud 0.1.0");
-    return 0;
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // the command already reported its error
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all, --version
+    std::fprintf(stderr, "Error: %s\n", e.what());
+    return e.get_exit_code();
   }
-  std::fputs("usage: cloud <command>\n", stderr);
-  return 1;
+  return 0;
 }

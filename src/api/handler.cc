@@ -1,0 +1,96 @@
+#include "api/handler.h"
+
+#include <chrono>
+#include <exception>
+#include <utility>
+
+#include "common/id.h"
+
+namespace cloud::api {
+
+Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::string method,
+                                 std::string pattern, Handler handler) {
+  return [env, name = std::move(name), method = std::move(method), pattern = std::move(pattern),
+          handler = std::move(handler)](const HttpRequest& request) -> HttpResponse {
+    const auto start = std::chrono::steady_clock::now();
+    RequestContext ctx;
+    ctx.request_id = NewId();
+    ctx.log = env.log.With(logkey::kRequest, ctx.request_id)
+                  .With(logkey::kHandler, name)
+                  .With(logkey::kMethod, request.method)
+                  .With(logkey::kPath, request.path);
+
+    HttpResponse response;
+    std::optional<HttpResponse> rejected;
+    if (env.authenticate) rejected = env.authenticate(request, ctx.caller_id);
+    if (rejected) {
+      response = std::move(*rejected);
+    } else {
+      if (!ctx.caller_id.empty()) ctx.log = ctx.log.With("caller", ctx.caller_id);
+      try {
+        response = handler(ctx, request);
+      } catch (const std::exception& e) {
+        ctx.log.Error("unhandled exception in handler", Internal(e.what()));
+        response = ErrorResponse(500, "internal error");
+      } catch (...) {
+        ctx.log.Error("unhandled non-standard exception in handler");
+        response = ErrorResponse(500, "internal error");
+      }
+    }
+
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (env.metrics != nullptr) {
+      env.metrics->ObserveRequest(name, pattern, method, response.status, seconds);
+    }
+    ctx.log.With(logkey::kStatus, std::to_string(response.status)).Debug("handled request");
+    return response;
+  };
+}
+
+void AddRoute(Router& router, const HandlerEnv& env, std::string_view method,
+              std::string_view pattern, std::string_view name, Handler handler) {
+  router.Handle(method, pattern,
+                WrapHandler(env, std::string(name), std::string(method), std::string(pattern),
+                            std::move(handler)));
+}
+
+HttpResponse JsonTextResponse(int status, std::string json) {
+  HttpResponse response;
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = std::move(json);
+  response.body.push_back('\n');
+  return response;
+}
+
+HttpResponse RespondError(const RequestContext& ctx, std::string_view what, const Error& error) {
+  HttpResponse response = ErrorResponse(error);
+  if (response.status >= 500) {
+    ctx.log.Error(what, error);
+  } else if (response.status == 404) {
+    ctx.log.Debug(std::string(what) + ": " + error.message);
+  } else {
+    ctx.log.Warn(what, error);
+  }
+  return response;
+}
+
+void AddHealthRoute(Router& router, const HandlerEnv& env, HealthCheck check) {
+  AddRoute(router, env, "GET", "/healthz", "handleHealthz",
+           [check = std::move(check)](RequestContext& ctx, const HttpRequest&) {
+             model::Json body = model::Json::object();
+             if (check) {
+               if (Result<void> r = check(); !r) {
+                 ctx.log.Warn("health check failed", r.error());
+                 body["status"] = "unavailable";
+                 body["error"] = r.error().message;
+                 return JsonTextResponse(503, model::DumpGoJson(body));
+               }
+             }
+             body["status"] = "ok";
+             return JsonTextResponse(200, model::DumpGoJson(body));
+           });
+}
+
+}  // namespace cloud::api

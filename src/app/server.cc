@@ -1,0 +1,132 @@
+#include "app/server.h"
+
+#include <cstdlib>
+#include <utility>
+
+#include "common/id.h"
+#include "store/migrations.h"
+
+namespace cloud::app {
+
+Server::Server(ServerConfig config, Logger log) : config_(std::move(config)), log_(std::move(log)) {
+  // Upstream: the instance ID is $HOSTNAME or a random ID; it names lock holders.
+  const char* hostname = std::getenv("HOSTNAME");
+  instance_id_ = (hostname != nullptr && *hostname != '\0') ? hostname : NewId();
+}
+
+Server::~Server() { Stop(); }
+
+uint16_t Server::api_port() const { return api_server_ ? api_server_->port() : 0; }
+
+uint16_t Server::metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
+
+void Server::RegisterApiRoutes() {
+  api::AddHealthRoute(api_router_, handler_env_, [this]() -> Result<void> {
+    Result<store::Rows> rows = db_->Query("SELECT 1");
+    if (!rows) return rows.error();
+    return Ok();
+  });
+}
+
+Result<void> Server::OpenStore() {
+  Result<std::unique_ptr<store::SqlDatabase>> db = store::OpenDatabase(config_.database, log_);
+  if (!db) return db.error().WithContext("failed to open the database");
+  db_ = std::move(*db);
+  CLOUD_TRY_VOID(store::CheckSchemaCurrent(*db_));
+  log_.With("database", db_->redacted_url())
+      .With("schema", std::string(store::LatestSchemaVersion()))
+      .Info("database ready");
+  locks_ = store::MakeSqlLockStore(*db_, clock_);
+  cluster_store_ = std::make_unique<store::SqlClusterStore>(*db_, *locks_, clock_);
+  return Ok();
+}
+
+Result<void> Server::StartSupervisors() {
+  // Only the simulated cloud exists so far (ServerConfig validates --backend).
+  sim_ = std::make_unique<provisioner::SimCloud>(clock_, log_.With(logkey::kComponent, "sim"));
+  provisioners_ = std::make_unique<provisioner::ProvisionerSet>(sim_->MakeProvisionerSet());
+  log_.With("backend", config_.backend).Info("using the simulated cloud backend (no real cloud)");
+  renewer_ = std::make_unique<supervisor::LeaseRenewer>(*locks_, clock_, log_);
+  renewer_->Start();
+  schedulers_ = std::make_unique<supervisor::SchedulerSet>(log_);
+  supervisor::SchedulerOptions options;
+  options.poll_ms = config_.poll * 1000;
+  if (!config_.disable_all_supervisors && config_.cluster_supervisor) {
+    cluster_supervisor_ = std::make_unique<supervisor::ClusterSupervisor>(
+        *cluster_store_, *locks_, *provisioners_, renewer_.get(),
+        supervisor::ClusterSupervisorOptions{instance_id_, "dev"},
+        log_.With(logkey::kComponent, "cluster-supervisor"));
+    schedulers_->Add(
+        supervisor::ResourceKind::kCluster,
+        std::make_unique<supervisor::Scheduler>(*cluster_supervisor_, options, clock_, log_));
+  }
+  schedulers_->Start();
+  return Ok();
+}
+
+Result<void> Server::Start() {
+  // Startup order follows upstream (upstream-core.md §2.2): store and schema check,
+  // requirement checks, provisioners, metrics, event delivery, supervisors and schedulers,
+  // then the metrics server and the API server.
+  // TODO(lead): open the store (config_.database), check the schema version, build the
+  // `config_.backend` provisioners, the event producer/deliverer, the supervisors and the
+  // schedulers here, and stop them in Stop() after the API server.
+  CLOUD_TRY_VOID(OpenStore());
+  CLOUD_TRY_VOID(StartSupervisors());
+  http_metrics_ = std::make_unique<api::HttpMetrics>(metrics_);
+  handler_env_ = api::HandlerEnv{log_, http_metrics_.get(), /*authenticate=*/{}};
+  RegisterApiRoutes();
+
+  metrics_router_.Handle("GET", "/metrics", [this](const api::HttpRequest&) {
+    api::HttpResponse response;
+    response.content_type = std::string(api::kMetricsContentType);
+    response.body = metrics_.Render();
+    return response;
+  });
+
+  api::HttpServerOptions metrics_options;
+  metrics_options.listen = ":" + std::to_string(config_.metrics_port);  // as upstream
+  metrics_options.name = "metrics";
+  metrics_options.workers = 1;
+  metrics_server_ = std::make_unique<api::HttpServer>(
+      std::move(metrics_options),
+      [this](api::HttpRequest& request) { return metrics_router_.Dispatch(request); }, log_);
+
+  api::HttpServerOptions api_options;
+  api_options.listen = config_.listen;
+  api_options.name = "api";
+  api_options.workers = static_cast<size_t>(config_.workers);
+  api_server_ = std::make_unique<api::HttpServer>(
+      std::move(api_options),
+      [this](api::HttpRequest& request) { return api_router_.Dispatch(request); }, log_);
+
+  if (Result<void> r = metrics_server_->Start(); !r) {
+    return r.error().WithContext("failed to start the metrics server");
+  }
+  log_.With(logkey::kComponent, "metrics")
+      .With("address", metrics_server_->address())
+      .Info("listening");
+  if (Result<void> r = api_server_->Start(); !r) {
+    metrics_server_->Stop();
+    return r.error().WithContext("failed to start the API server");
+  }
+  log_.With(logkey::kComponent, "api").With("address", api_server_->address()).Info("listening");
+  return Ok();
+}
+
+void Server::Stop() {
+  if (api_server_ && !api_server_->Stop()) {
+    log_.Warn("API server stopped before all requests finished");
+  }
+  if (metrics_server_) metrics_server_->Stop();
+  if (schedulers_) {
+    schedulers_->Stop();  // waits for running steps
+    schedulers_.reset();
+  }
+  if (renewer_) {
+    renewer_->Stop();
+    renewer_.reset();
+  }
+}
+
+}  // namespace cloud::app

@@ -1,0 +1,76 @@
+// Server: the composition root of `cloud server` (STYLE.md §4.1.2). Builds the concrete
+// objects from a ServerConfig, starts the metrics server and then the API server, and stops
+// them in reverse order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/handler.h"
+#include "api/http_server.h"
+#include "api/metrics.h"
+#include "api/router.h"
+#include "app/server_config.h"
+#include "common/clock.h"
+#include "common/logging.h"
+#include "common/result.h"
+#include "provisioner/provisioner_set.h"
+#include "provisioner/sim/sim_cloud.h"
+#include "store/lock_store.h"
+#include "store/sql/sql_connection.h"
+#include "store/sql_cluster_store.h"
+#include "supervisor/cluster_supervisor.h"
+#include "supervisor/lease_renewer.h"
+#include "supervisor/scheduler_set.h"
+
+namespace cloud::app {
+
+// Lifecycle: construct, Start() once, Stop() once (the destructor stops). Not thread-safe;
+// owned by the server command's thread.
+class Server {
+ public:
+  Server(ServerConfig config, Logger log);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Builds everything and starts listening. Errors: kUnavailable when a port cannot be bound;
+  // kInvalidArgument for a bad listen address.
+  Result<void> Start();
+  // Graceful: API server first (finishing in-flight requests), then the metrics server.
+  void Stop();
+
+  const std::string& instance_id() const { return instance_id_; }
+  uint16_t api_port() const;
+  uint16_t metrics_port() const;
+
+ private:
+  void RegisterApiRoutes();
+  // Opens the database named by --database and refuses an out-of-date schema.
+  Result<void> OpenStore();
+  // Builds the --backend provisioners, the supervisors and their schedulers.
+  Result<void> StartSupervisors();
+
+  ServerConfig config_;
+  Logger log_;
+  std::string instance_id_;
+  const Clock& clock_ = SystemClock::Instance();
+  std::unique_ptr<store::SqlDatabase> db_;
+  std::unique_ptr<store::LockStore> locks_;
+  std::unique_ptr<store::SqlClusterStore> cluster_store_;
+  std::unique_ptr<provisioner::SimCloud> sim_;
+  std::unique_ptr<provisioner::ProvisionerSet> provisioners_;
+  std::unique_ptr<supervisor::LeaseRenewer> renewer_;
+  std::unique_ptr<supervisor::ClusterSupervisor> cluster_supervisor_;
+  std::unique_ptr<supervisor::SchedulerSet> schedulers_;
+  api::MetricsRegistry metrics_;
+  std::unique_ptr<api::HttpMetrics> http_metrics_;
+  api::HandlerEnv handler_env_;
+  api::Router api_router_;
+  api::Router metrics_router_;
+  std::unique_ptr<api::HttpServer> metrics_server_;
+  std::unique_ptr<api::HttpServer> api_server_;
+};
+
+}  // namespace cloud::app
