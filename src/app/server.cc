@@ -43,7 +43,7 @@ Result<void> Server::OpenStore() {
 
 Result<void> Server::StartSupervisors() {
   // Only the simulated cloud exists so far (ServerConfig validates --backend).
-  sim_ = std::make_unique<provisioner::SimCloud>(clock_, log_.With(logkey::kComponent, "sim"));
+  sim_ = std::make_unique<provisioner::sim::SimCloud>(clock_, log_.With(logkey::kComponent, "sim"));
   provisioners_ = std::make_unique<provisioner::ProvisionerSet>(sim_->MakeProvisionerSet());
   log_.With("backend", config_.backend).Info("using the simulated cloud backend (no real cloud)");
   renewer_ = std::make_unique<supervisor::LeaseRenewer>(*locks_, clock_, log_);

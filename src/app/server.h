@@ -59,7 +59,7 @@ class Server {
   std::unique_ptr<store::SqlDatabase> db_;
   std::unique_ptr<store::LockStore> locks_;
   std::unique_ptr<store::SqlClusterStore> cluster_store_;
-  std::unique_ptr<provisioner::SimCloud> sim_;
+  std::unique_ptr<provisioner::sim::SimCloud> sim_;
   std::unique_ptr<provisioner::ProvisionerSet> provisioners_;
   std::unique_ptr<supervisor::LeaseRenewer> renewer_;
   std::unique_ptr<supervisor::ClusterSupervisor> cluster_supervisor_;
