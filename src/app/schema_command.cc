@@ -14,12 +14,13 @@ void RegisterSchemaCommand(CLI::App& app) {
   CLI::App* schema = app.add_subcommand("schema", "Manage the database schema.");
   schema->require_subcommand(1);
   auto database = std::make_shared<std::string>("sqlite://cloud.db");
-  schema
-      ->add_option("--database", *database,
-                   "The database to migrate: sqlite:///path.db, a bare path, or "
-                   "postgres://user:pass@host:port/db?sslmode=...")
-      ->capture_default_str();
+  const std::string database_help =
+      "The database to migrate: sqlite:///path.db, a bare path, or "
+      "postgres://user:pass@host:port/db?sslmode=...";
+  // Persistent as upstream's flag: accepted before and after `migrate`.
+  schema->add_option("--database", *database, database_help)->capture_default_str();
   CLI::App* migrate = schema->add_subcommand("migrate", "Apply all pending schema migrations.");
+  migrate->add_option("--database", *database, database_help)->capture_default_str();
   migrate->callback([database] {
     Logger log;
     Result<std::unique_ptr<store::SqlDatabase>> db = store::OpenDatabase(*database, log);
