@@ -105,8 +105,8 @@ class SqlLockStore final : public LockStore {
     const int64_t now = clock_.NowMillis();
     SqlParams params = {now, lease.locker_id};
     const std::string rows = RowTokenConditions(lease, c, params);
-    const std::string sql = "UPDATE " + Str(c.table) + " SET " + Str(c.at) + " = $1 WHERE " +
-                            Str(c.by) + " = $2 AND (" + rows + ")";
+    const std::string sql =
+        OrderedUpdate(c, " SET " + Str(c.at) + " = $1", Str(c.by) + " = $2 AND (" + rows + ")");
     CLOUD_TRY(int64_t renewed, db_.Exec(sql, params));
     if (renewed > 0) lease.renewed_at = now;
     if (renewed < static_cast<int64_t>(lease.rows.size())) {
@@ -120,8 +120,8 @@ class SqlLockStore final : public LockStore {
     const LockColumns c = LockColumnsOf(lease.table);
     SqlParams params = {lease.locker_id};
     const std::string rows = RowTokenConditions(lease, c, params);
-    const std::string sql = "UPDATE " + Str(c.table) + " SET " + Str(c.by) + " = NULL, " +
-                            Str(c.at) + " = 0 WHERE " + Str(c.by) + " = $1 AND (" + rows + ")";
+    const std::string sql = OrderedUpdate(c, " SET " + Str(c.by) + " = NULL, " + Str(c.at) + " = 0",
+                                          Str(c.by) + " = $1 AND (" + rows + ")");
     CLOUD_TRY(int64_t released, db_.Exec(sql, params));
     if (released < static_cast<int64_t>(lease.rows.size())) {
       return Conflict(LeaseLost(lease, released));
@@ -135,20 +135,20 @@ class SqlLockStore final : public LockStore {
     const LockColumns c = LockColumnsOf(table);
     SqlParams params = {std::string(locker_id)};
     for (const std::string& id : ids) params.emplace_back(id);
-    return db_.Exec("UPDATE " + Str(c.table) + " SET " + Str(c.by) + " = NULL, " + Str(c.at) +
-                        " = 0 WHERE ID IN (" + Placeholders(2, ids.size()) + ") AND " + Str(c.by) +
-                        " = $1",
-                    params);
+    return db_.Exec(
+        OrderedUpdate(c, " SET " + Str(c.by) + " = NULL, " + Str(c.at) + " = 0",
+                      "ID IN (" + Placeholders(2, ids.size()) + ") AND " + Str(c.by) + " = $1"),
+        params);
   }
 
   Result<int64_t> ForceRelease(LockTable table, const std::vector<std::string>& ids) override {
     if (ids.empty()) return int64_t{0};
     const LockColumns c = LockColumnsOf(table);
     SqlParams params(ids.begin(), ids.end());
-    return db_.Exec("UPDATE " + Str(c.table) + " SET " + Str(c.by) + " = NULL, " + Str(c.at) +
-                        " = 0 WHERE ID IN (" + Placeholders(1, ids.size()) + ") AND " + Str(c.at) +
-                        " <> 0",
-                    params);
+    return db_.Exec(
+        OrderedUpdate(c, " SET " + Str(c.by) + " = NULL, " + Str(c.at) + " = 0",
+                      "ID IN (" + Placeholders(1, ids.size()) + ") AND " + Str(c.at) + " <> 0"),
+        params);
   }
 
   SqlFragment AvailableCondition(LockTable table, size_t first) const override {
@@ -160,6 +160,20 @@ class SqlLockStore final : public LockStore {
   int64_t lease_duration_ms() const override { return options_.lease_duration_ms; }
 
  private:
+  // "UPDATE <table><set> WHERE <where>". PostgreSQL takes the row locks of a multi-row UPDATE in
+  // scan order, so two statements over overlapping rows in different orders can deadlock (seen
+  // between Release and a concurrent multi-row Acquire); there the rows are locked in ID order
+  // first, as Acquire does. `where` uses the table's columns unqualified.
+  std::string OrderedUpdate(const LockColumns& c, const std::string& set,
+                            const std::string& where) const {
+    if (db_.dialect() != Dialect::kPostgres) {
+      return "UPDATE " + Str(c.table) + set + " WHERE " + where;
+    }
+    return "WITH target AS (SELECT ID AS target_id FROM " + Str(c.table) + " WHERE " + where +
+           " ORDER BY ID FOR UPDATE) UPDATE " + Str(c.table) + set +
+           " FROM target WHERE ID = target_id AND " + where;
+  }
+
   // $1 locker, $2 now, $3 expiry threshold, $4... the IDs. Returns (ID, token) of locked rows.
   std::string AcquireSql(LockTable table, size_t count) const {
     const LockColumns c = LockColumnsOf(table);
