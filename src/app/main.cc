@@ -6,6 +6,7 @@
 
 #include "app/schema_command.h"
 #include "app/server_command.h"
+#include "cli/cli.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"cloud: provisions and manages Mattermost installations on Kubernetes clusters",
@@ -15,11 +16,13 @@ int main(int argc, char** argv) {
 
   cloud::app::RegisterServerCommand(app);
   cloud::app::RegisterSchemaCommand(app);
-  // TODO(lead): cloud::cli::RegisterCliCommands(app) once src/cli exists.
+  // The CLI nouns (cluster, installation, group, ...); kept alive until parsing is done.
+  const auto cli = cloud::cli::RegisterCliCommands(app);
   app.add_subcommand("version", "Print the version of cloud")->callback([] {
     std::puts("cloud 0.1.0");
   });
 
+  cloud::cli::ApplyEnvFill(app);  // CP_<FLAG> for every flag not given, as upstream
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

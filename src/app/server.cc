@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "api/api_routes.h"
 #include "common/id.h"
 #include "store/migrations.h"
 
@@ -21,6 +22,28 @@ uint16_t Server::api_port() const { return api_server_ ? api_server_->port() : 0
 uint16_t Server::metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
 
 void Server::RegisterApiRoutes() {
+  api_deps_.clusters = cluster_store_.get();
+  api_deps_.installations = installation_store_.get();
+  api_deps_.cluster_installations = cluster_installation_store_.get();
+  api_deps_.groups = group_store_.get();
+  api_deps_.dns_records = dns_record_store_.get();
+  api_deps_.annotations = annotation_store_.get();
+  api_deps_.backups = backup_store_.get();
+  api_deps_.locks = locks_.get();
+  api_deps_.notifier = schedulers_.get();
+  api_deps_.clock = &clock_;
+  api_deps_.config.deploy_mysql_operator = config_.deploy_mysql_operator;
+  api_deps_.config.deploy_minio_operator = config_.deploy_minio_operator;
+  api_deps_.config.require_annotated_installations = config_.require_annotated_installations;
+  api_deps_.config.utility_defaults.utilities_git_url = config_.utilities_git_url;
+  api_deps_.db_restorations = restoration_store_.get();
+  api_deps_.db_migrations = migration_store_.get();
+  api_deps_.webhooks = webhook_store_.get();
+  api_deps_.databases = database_store_.get();
+  api_deps_.subscriptions = subscription_store_.get();
+  api_deps_.events = event_store_.get();
+  api_deps_.environment = "dev";
+  api::RegisterApiRoutes(api_router_, handler_env_, api_deps_);
   api::AddHealthRoute(api_router_, handler_env_, [this]() -> Result<void> {
     Result<store::Rows> rows = db_->Query("SELECT 1");
     if (!rows) return rows.error();
@@ -37,13 +60,31 @@ Result<void> Server::OpenStore() {
       .With("schema", std::string(store::LatestSchemaVersion()))
       .Info("database ready");
   locks_ = store::MakeSqlLockStore(*db_, clock_);
-  cluster_store_ = std::make_unique<store::SqlClusterStore>(*db_, *locks_, clock_);
+  store::SqlDatabase& sql = *db_;
+  cluster_store_ = std::make_unique<store::SqlClusterStore>(sql, *locks_, clock_);
+  installation_store_ = std::make_unique<store::SqlInstallationStore>(sql, *locks_, clock_);
+  cluster_installation_store_ =
+      std::make_unique<store::SqlClusterInstallationStore>(sql, *locks_, clock_);
+  group_store_ = std::make_unique<store::SqlGroupStore>(sql, *locks_, clock_);
+  dns_record_store_ = std::make_unique<store::SqlDNSRecordStore>(sql, clock_);
+  annotation_store_ = std::make_unique<store::SqlAnnotationStore>(sql);
+  backup_store_ = std::make_unique<store::SqlBackupStore>(sql, *locks_, clock_);
+  restoration_store_ = std::make_unique<store::SqlDBRestorationStore>(sql, *locks_, clock_);
+  migration_store_ = std::make_unique<store::SqlDBMigrationStore>(sql, *locks_, clock_);
+  webhook_store_ = std::make_unique<store::SqlWebhookStore>(sql, clock_);
+  database_store_ = std::make_unique<store::SqlDatabaseStore>(sql, clock_);
+  subscription_store_ = std::make_unique<store::SqlSubscriptionStore>(sql, *locks_, clock_);
+  event_store_ = std::make_unique<store::SqlEventStore>(sql);
   return Ok();
 }
 
 Result<void> Server::StartSupervisors() {
   // Only the simulated cloud exists so far (ServerConfig validates --backend).
-  sim_ = std::make_unique<provisioner::sim::SimCloud>(clock_, log_.With(logkey::kComponent, "sim"));
+  // The sim lives in memory: a restarted server adopts the clusters and cluster installations
+  // its store already holds instead of failing every step on them.
+  provisioner::sim::SimOptions sim_options;
+  sim_options.adopt_unknown_resources = true;
+  sim_ = std::make_unique<provisioner::sim::SimCloud>(clock_, log_, sim_options);
   provisioners_ = std::make_unique<provisioner::ProvisionerSet>(sim_->MakeProvisionerSet());
   log_.With("backend", config_.backend).Info("using the simulated cloud backend (no real cloud)");
   renewer_ = std::make_unique<supervisor::LeaseRenewer>(*locks_, clock_, log_);
@@ -59,6 +100,35 @@ Result<void> Server::StartSupervisors() {
     schedulers_->Add(
         supervisor::ResourceKind::kCluster,
         std::make_unique<supervisor::Scheduler>(*cluster_supervisor_, options, clock_, log_));
+  }
+  if (!config_.disable_all_supervisors && config_.installation_supervisor) {
+    supervisor::InstallationSupervisorOptions installation_options;
+    installation_options.instance_id = instance_id_;
+    installation_options.environment = "dev";
+    installation_options.notifier = schedulers_.get();
+    installation_supervisor_ = std::make_unique<supervisor::InstallationSupervisor>(
+        supervisor::InstallationSupervisorStores{*installation_store_, *cluster_installation_store_,
+                                                 *cluster_store_, *group_store_, *dns_record_store_,
+                                                 *annotation_store_, *backup_store_,
+                                                 *migration_store_, *restoration_store_, *locks_},
+        *provisioners_, renewer_.get(), installation_options,
+        log_.With(logkey::kComponent, "installation-supervisor"));
+    schedulers_->Add(
+        supervisor::ResourceKind::kInstallation,
+        std::make_unique<supervisor::Scheduler>(*installation_supervisor_, options, clock_, log_));
+  }
+  if (!config_.disable_all_supervisors && config_.cluster_installation_supervisor) {
+    supervisor::ClusterInstallationSupervisorOptions ci_options{instance_id_, "dev",
+                                                                schedulers_.get()};
+    cluster_installation_supervisor_ = std::make_unique<supervisor::ClusterInstallationSupervisor>(
+        supervisor::ClusterInstallationSupervisorStores{
+            *cluster_installation_store_, *cluster_store_, *installation_store_, *dns_record_store_,
+            *backup_store_, *locks_},
+        *provisioners_, renewer_.get(), ci_options,
+        log_.With(logkey::kComponent, "cluster-installation-supervisor"));
+    schedulers_->Add(supervisor::ResourceKind::kClusterInstallation,
+                     std::make_unique<supervisor::Scheduler>(*cluster_installation_supervisor_,
+                                                             options, clock_, log_));
   }
   schedulers_->Start();
   return Ok();

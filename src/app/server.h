@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "api/api_deps.h"
 #include "api/handler.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
@@ -19,8 +20,22 @@
 #include "provisioner/sim/sim_cloud.h"
 #include "store/lock_store.h"
 #include "store/sql/sql_connection.h"
+#include "store/sql_annotation_store.h"
+#include "store/sql_backup_store.h"
+#include "store/sql_cluster_installation_store.h"
 #include "store/sql_cluster_store.h"
+#include "store/sql_database_store.h"
+#include "store/sql_db_migration_store.h"
+#include "store/sql_db_restoration_store.h"
+#include "store/sql_dns_record_store.h"
+#include "store/sql_event_store.h"
+#include "store/sql_group_store.h"
+#include "store/sql_installation_store.h"
+#include "store/sql_subscription_store.h"
+#include "store/sql_webhook_store.h"
+#include "supervisor/cluster_installation_supervisor.h"
 #include "supervisor/cluster_supervisor.h"
+#include "supervisor/installation_supervisor.h"
 #include "supervisor/lease_renewer.h"
 #include "supervisor/scheduler_set.h"
 
@@ -59,10 +74,25 @@ class Server {
   std::unique_ptr<store::SqlDatabase> db_;
   std::unique_ptr<store::LockStore> locks_;
   std::unique_ptr<store::SqlClusterStore> cluster_store_;
+  std::unique_ptr<store::SqlInstallationStore> installation_store_;
+  std::unique_ptr<store::SqlClusterInstallationStore> cluster_installation_store_;
+  std::unique_ptr<store::SqlGroupStore> group_store_;
+  std::unique_ptr<store::SqlDNSRecordStore> dns_record_store_;
+  std::unique_ptr<store::SqlAnnotationStore> annotation_store_;
+  std::unique_ptr<store::SqlBackupStore> backup_store_;
+  std::unique_ptr<store::SqlDBRestorationStore> restoration_store_;
+  std::unique_ptr<store::SqlDBMigrationStore> migration_store_;
+  std::unique_ptr<store::SqlWebhookStore> webhook_store_;
+  std::unique_ptr<store::SqlDatabaseStore> database_store_;
+  std::unique_ptr<store::SqlSubscriptionStore> subscription_store_;
+  std::unique_ptr<store::SqlEventStore> event_store_;
+  api::ApiDeps api_deps_;
   std::unique_ptr<provisioner::sim::SimCloud> sim_;
   std::unique_ptr<provisioner::ProvisionerSet> provisioners_;
   std::unique_ptr<supervisor::LeaseRenewer> renewer_;
   std::unique_ptr<supervisor::ClusterSupervisor> cluster_supervisor_;
+  std::unique_ptr<supervisor::InstallationSupervisor> installation_supervisor_;
+  std::unique_ptr<supervisor::ClusterInstallationSupervisor> cluster_installation_supervisor_;
   std::unique_ptr<supervisor::SchedulerSet> schedulers_;
   api::MetricsRegistry metrics_;
   std::unique_ptr<api::HttpMetrics> http_metrics_;
