@@ -112,6 +112,14 @@ Logger::Logger(std::shared_ptr<LogSink> sink, LogLevel min_level)
 
 Logger Logger::With(std::string_view key, std::string value) const {
   Logger copy = *this;
+  // A key set again replaces its value (a component handed an already-tagged logger tags it
+  // once, not twice).
+  for (auto& field : copy.fields_) {
+    if (field.first == key) {
+      field.second = std::move(value);
+      return copy;
+    }
+  }
   copy.fields_.emplace_back(std::string(key), std::move(value));
   return copy;
 }

@@ -351,10 +351,29 @@ Result<int64_t> SimCloud::Begin(SimStep step, const std::vector<std::string>& id
 
 Result<SimCloud::ClusterRecord*> SimCloud::ClusterLocked(const std::string& id) {
   auto it = clusters_.find(id);
+  if (it == clusters_.end() && options_.adopt_unknown_resources && !deleted_.contains(id)) {
+    ClusterRecord adopted;
+    adopted.provisioned = true;
+    it = clusters_.emplace(id, adopted).first;
+    LogFor(logkey::kCluster, id).Info("sim: adopted cluster created before this process started");
+  }
   if (it == clusters_.end() || it->second.deletion_done_at) {
     return NotFound("sim: cluster " + id + " does not exist");
   }
   return &it->second;
+}
+
+SimCloud::CIRecord* SimCloud::CILocked(const model::ClusterInstallation& ci) {
+  auto it = cis_.find(ci.id);
+  if (it == cis_.end() && options_.adopt_unknown_resources && !deleted_.contains(ci.id)) {
+    CIRecord adopted;
+    adopted.cluster_id = ci.cluster_id;
+    adopted.installation_id = ci.installation_id;
+    it = cis_.emplace(ci.id, adopted).first;
+    LogFor(logkey::kClusterInstallation, ci.id)
+        .Info("sim: adopted cluster installation created before this process started");
+  }
+  return it == cis_.end() ? nullptr : &it->second;
 }
 
 Logger SimCloud::LogFor(std::string_view key, const std::string& id) const {
@@ -471,6 +490,7 @@ Result<bool> SimCloud::DeleteCluster(model::Cluster& cluster) {
   }
   if (now < *it->second.deletion_done_at) return false;
   clusters_.erase(it);
+  deleted_.insert(cluster.id);
   LogFor(logkey::kCluster, cluster.id).Info("sim: deleted cluster");
   return true;
 }
@@ -579,12 +599,12 @@ Result<void> SimCloud::HibernateClusterInstallation(const model::Cluster& cluste
   CLOUD_TRY(int64_t duration, Begin(SimStep::kHibernateClusterInstallation, CIKeys(ci)));
   std::lock_guard lock(mu_);
   CLOUD_TRY_VOID(ClusterLocked(cluster.id));
-  auto it = cis_.find(ci.id);
-  if (it == cis_.end()) {
+  CIRecord* record = CILocked(ci);
+  if (record == nullptr) {
     return NotFound("sim: cluster installation " + ci.id + " does not exist");
   }
-  it->second.hibernated = true;
-  it->second.ready_at = clock_.NowMillis() + duration;
+  record->hibernated = true;
+  record->ready_at = clock_.NowMillis() + duration;
   LogFor(logkey::kClusterInstallation, ci.id).Info("sim: hibernated cluster installation");
   return Ok();
 }
@@ -599,6 +619,7 @@ Result<void> SimCloud::DeleteClusterInstallation(const model::Cluster&, const mo
                                                  const model::ClusterInstallation& ci) {
   CLOUD_TRY_VOID(Begin(SimStep::kDeleteClusterInstallation, CIKeys(ci)));
   std::lock_guard lock(mu_);
+  deleted_.insert(ci.id);
   if (cis_.erase(ci.id) > 0) {
     LogFor(logkey::kClusterInstallation, ci.id).Info("sim: deleted cluster installation");
   }
@@ -609,11 +630,11 @@ Result<ResourceReadiness> SimCloud::IsResourceReadyAndStable(const model::Cluste
                                                              const model::ClusterInstallation& ci) {
   CLOUD_TRY_VOID(Begin(SimStep::kIsResourceReadyAndStable, CIKeys(ci)));
   std::lock_guard lock(mu_);
-  auto it = cis_.find(ci.id);
-  if (it == cis_.end()) {
+  const CIRecord* record = CILocked(ci);
+  if (record == nullptr) {
     return NotFound("sim: cluster installation " + ci.id + " does not exist");
   }
-  const bool done = clock_.NowMillis() >= it->second.ready_at;
+  const bool done = clock_.NowMillis() >= record->ready_at;
   return ResourceReadiness{.ready = done, .stable = done};
 }
 
@@ -652,11 +673,11 @@ Result<model::ClusterInstallationStatus> SimCloud::GetClusterInstallationStatus(
   CLOUD_TRY_VOID(Begin(SimStep::kGetClusterInstallationStatus, CIKeys(ci)));
   std::lock_guard lock(mu_);
   model::ClusterInstallationStatus status;
-  auto it = cis_.find(ci.id);
-  if (it == cis_.end()) return status;  // InstallationFound = false
+  const CIRecord* record = CILocked(ci);
+  if (record == nullptr) return status;  // InstallationFound = false
   status.installation_found = true;
-  const int32_t replicas = it->second.hibernated ? 0 : 1;
-  const int32_t ready = clock_.NowMillis() >= it->second.ready_at ? replicas : 0;
+  const int32_t replicas = record->hibernated ? 0 : 1;
+  const int32_t ready = clock_.NowMillis() >= record->ready_at ? replicas : 0;
   status.replicas = replicas;
   status.total_pod = replicas;
   status.running_pod = replicas;

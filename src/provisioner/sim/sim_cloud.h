@@ -91,6 +91,11 @@ struct SimOptions {
   // Wall-time granularity with which a blocking call re-reads the injected Clock (so that a
   // ManualClock advanced by a test releases it within this time; Wake() releases it at once).
   int64_t wait_poll_ms = 2;
+  // The simulated cloud lives in memory only. When true, a cluster or cluster installation it
+  // has never seen (created before a server restart) is adopted as existing and ready instead of
+  // answering kNotFound, so that a restarted `cloud server` carries on with its store. Resources
+  // this SimCloud itself deleted stay gone. `cloud server` sets it; tests keep it off.
+  bool adopt_unknown_resources = false;
 };
 
 // Lifecycle: owned by app/ (or a test), outlives the ProvisionerSet and supervisors using it.
@@ -284,6 +289,8 @@ class SimCloud final : public ClusterProvisioner,
                                            int64_t nth);
   Result<void> WaitFor(int64_t ms);
   Result<ClusterRecord*> ClusterLocked(const std::string& id);
+  // The record of a cluster installation, adopting an unknown one when configured; null if none.
+  CIRecord* CILocked(const model::ClusterInstallation& ci);
   Logger LogFor(std::string_view key, const std::string& id) const;
 
   const Clock& clock_;
@@ -308,6 +315,8 @@ class SimCloud final : public ClusterProvisioner,
 
   std::map<std::string, ClusterRecord, std::less<>> clusters_;
   std::map<std::string, CIRecord, std::less<>> cis_;
+  // IDs this SimCloud deleted: never adopted again (SimOptions::adopt_unknown_resources).
+  std::set<std::string, std::less<>> deleted_;
   std::map<std::string, std::vector<std::string>, std::less<>> dns_;
   std::set<std::string, std::less<>> databases_;
   std::set<std::string, std::less<>> filestores_;

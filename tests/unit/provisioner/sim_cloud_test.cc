@@ -466,5 +466,32 @@ TEST(ChooseMultitenantDatabase, PicksTheFullestDatabaseWithRoomInTheVpc) {
   }
 }
 
+// A restarted `cloud server` has a fresh SimCloud but a store full of clusters and cluster
+// installations: with adopt_unknown_resources they exist and are ready; what this SimCloud
+// itself deleted stays gone.
+TEST(SimCloudAdoption, UnknownResourcesAreAdoptedButDeletedOnesStayGone) {
+  ManualClock clock;
+  SimCloud sim(clock, Logger(std::make_shared<CapturingLogSink>()),
+               SimOptions{.default_duration_ms = 0, .adopt_unknown_resources = true});
+  model::Cluster c;
+  c.id = "old-cluster";
+  model::ClusterInstallation ci;
+  ci.id = "old-ci";
+  ci.cluster_id = "old-cluster";
+  ci.installation_id = "old-inst";
+  model::Installation inst;
+  inst.id = "old-inst";
+
+  EXPECT_TRUE(sim.ProvisionCluster(c));
+  EXPECT_TRUE(sim.ClusterExists("old-cluster"));
+  EXPECT_EQ(*sim.IsResourceReadyAndStable(c, ci), (ResourceReadiness{true, true}));
+  EXPECT_EQ(sim.GetClusterInstallationStatus(c, ci)->ready_pod, 1);
+
+  ASSERT_TRUE(sim.DeleteClusterInstallation(c, inst, ci));
+  EXPECT_EQ(sim.IsResourceReadyAndStable(c, ci).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(*sim.DeleteCluster(c));
+  EXPECT_EQ(sim.ProvisionCluster(c).error().code, ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace cloud::provisioner::sim
