@@ -56,6 +56,9 @@ Result<std::string> WaitForState(const WaitSpec& spec, const StateGetter& get_st
     if (drew_line && io.progress != nullptr) *io.progress << '\n' << std::flush;
   };
 
+  // Quick steps end in well under a second on a fast backend: poll soon, then back off
+  // (doubling) to poll_interval_ms so that long waits do not hammer the server.
+  int64_t interval = std::min(spec.first_poll_interval_ms, spec.poll_interval_ms);
   while (true) {
     Result<std::optional<std::string>> state = get_state();
     const int64_t elapsed = clock.NowMillis() - start;
@@ -86,7 +89,8 @@ Result<std::string> WaitForState(const WaitSpec& spec, const StateGetter& get_st
                          " (last state: " + current + ")");
     }
     const int64_t remaining = spec.timeout_ms - elapsed;
-    sleep(std::max<int64_t>(1, std::min(spec.poll_interval_ms, remaining)));
+    sleep(std::max<int64_t>(1, std::min(interval, remaining)));
+    interval = std::min(interval * 2, spec.poll_interval_ms);
   }
 }
 

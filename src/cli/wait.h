@@ -21,7 +21,8 @@ struct WaitSpec {
   std::vector<std::string> failed_states;  // failure when the state is one of these
   bool not_found_is_target = false;        // deletions: a 404 ends the wait successfully
   int64_t timeout_ms = 20 * 60 * 1000;
-  int64_t poll_interval_ms = 2000;
+  int64_t poll_interval_ms = 2000;       // the longest pause between two polls
+  int64_t first_poll_interval_ms = 100;  // the first pause; it doubles up to poll_interval_ms
 };
 
 // Where progress goes and how time passes (tests pass a ManualClock and a fake sleep).
@@ -35,8 +36,9 @@ struct WaitIo {
 // Returns the current state, or nullopt when the resource does not exist (404).
 using StateGetter = std::function<Result<std::optional<std::string>>()>;
 
-// Polls `get_state` every poll_interval_ms until the state is in target_states (returns it),
-// in failed_states, or timeout_ms passed. On a terminal the progress is one redrawn line
+// Polls `get_state` (after first_poll_interval_ms, doubling up to poll_interval_ms) until the state
+// is in target_states (returns it), in failed_states, or timeout_ms passed. On a terminal the
+// progress is one redrawn line
 // "<resource> <id>: <state> (elapsed 12s)"; otherwise one such line per state change.
 // Returns the final state ("deleted"-like "not found" is returned as "" when
 // not_found_is_target). Errors: kFailedPrecondition "<resource> <id> reached failed state

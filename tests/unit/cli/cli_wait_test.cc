@@ -43,6 +43,7 @@ WaitSpec ClusterSpec() {
   spec.failed_states = {"creation-failed"};
   spec.timeout_ms = 60'000;
   spec.poll_interval_ms = 5'000;
+  spec.first_poll_interval_ms = 5'000;  // a fixed interval: the elapsed times below are exact
   return spec;
 }
 
@@ -104,6 +105,21 @@ TEST(WaitForState, NotFoundEndsADeletionWaitOrFailsOtherwise) {
   Result<std::string> missing = WaitForState(ClusterSpec(), vanished.Getter(), h.Io(false));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST(WaitForState, PollsSoonThenBacksOffToThePollInterval) {
+  Harness h;
+  WaitSpec spec = ClusterSpec();
+  spec.first_poll_interval_ms = 100;
+  spec.poll_interval_ms = 1'000;
+  std::vector<int64_t> polled_at;
+  StateGetter getter = [&]() -> Result<std::optional<std::string>> {
+    polled_at.push_back(h.clock.NowMillis());
+    if (polled_at.size() < 7) return std::optional<std::string>("creation-in-progress");
+    return std::optional<std::string>("stable");
+  };
+  ASSERT_TRUE(WaitForState(spec, getter, h.Io(false)));
+  EXPECT_EQ(polled_at, (std::vector<int64_t>{0, 100, 300, 700, 1'500, 2'500, 3'500}));
 }
 
 TEST(WaitForState, GetterErrorsStopTheWait) {
