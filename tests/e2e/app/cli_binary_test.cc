@@ -1,0 +1,308 @@
+// The real `cloud` binary end to end: `cloud schema migrate` and `cloud server` (fresh SQLite
+// file, simulated cloud) as child processes on loopback, driven by `cloud <noun> ...` child
+// processes whose exit codes, stdout JSON and stderr lines are checked. HOME points at a
+// scratch folder so contexts.json is the test's own.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Output {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class CloudBinary {
+ public:
+  explicit CloudBinary(fs::path home) : home_(std::move(home)) {
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string var = *e;
+      if (var.rfind("HOME=", 0) == 0 || var.rfind("CP_", 0) == 0) continue;
+      env_.push_back(var);
+    }
+    env_.push_back("HOME=" + home_.string());
+  }
+
+  // Starts `cloud args...` with stdout/stderr to files under HOME; returns its PID.
+  pid_t Spawn(const std::vector<std::string>& args, const std::string& log_name) {
+    std::vector<std::string> argv_s = {CLOUD_BINARY};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : env_) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string out = (home_ / (log_name + ".out")).string();
+    const std::string err = (home_ / (log_name + ".err")).string();
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, CLOUD_BINARY, &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(rc, 0) << "posix_spawn " << CLOUD_BINARY;
+    return pid;
+  }
+
+  // Runs `cloud args...` to completion.
+  Output Run(const std::vector<std::string>& args) {
+    const std::string name = "cmd" + std::to_string(++runs_);
+    pid_t pid = Spawn(args, name);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Output o;
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = ReadFile(home_ / (name + ".out"));
+    o.err = ReadFile(home_ / (name + ".err"));
+    return o;
+  }
+
+  const fs::path& home() const { return home_; }
+
+ private:
+  fs::path home_;
+  std::vector<std::string> env_;
+  int runs_ = 0;
+};
+
+std::string Describe(const Output& o) {
+  return "exit " + std::to_string(o.exit_code) + "\nstdout:\n" + o.out + "\nstderr:\n" + o.err;
+}
+
+json ParseJson(const Output& o) {
+  json j = json::parse(o.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(j.is_discarded()) << Describe(o);
+  return j;
+}
+
+class CliBinaryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    home_ = fs::temp_directory_path() / ("cloud_cli_e2e_" + std::to_string(getpid()));
+    fs::create_directories(home_);
+    cloud_ = new CloudBinary(home_);
+    const std::string db = "sqlite://" + (home_ / "cloud.db").string();
+    Output migrated = cloud_->Run({"schema", "migrate", "--database", db});
+    ASSERT_EQ(migrated.exit_code, 0) << Describe(migrated);
+    const int port = FreePort();
+    server_url_ = "http://127.0.0.1:" + std::to_string(port);
+    server_pid_ =
+        cloud_->Spawn({"server", "--listen", "127.0.0.1:" + std::to_string(port), "--metrics-port",
+                       std::to_string(FreePort()), "--database", db, "--deploy-minio-operator",
+                       "--deploy-mysql-operator", "--poll", "1"},
+                      "server");
+    for (int i = 0; i < 100; ++i) {
+      if (cloud_->Run({"cluster", "list", "--server", server_url_}).exit_code == 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL() << "cloud server did not answer; its log:\n" << ReadFile(home_ / "server.err");
+  }
+
+  static void TearDownTestSuite() {
+    if (server_pid_ > 0) {
+      kill(server_pid_, SIGTERM);
+      int status = 0;
+      waitpid(server_pid_, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+          << "cloud server did not stop cleanly on SIGTERM";
+    }
+    delete cloud_;
+    fs::remove_all(home_);
+  }
+
+  Output Cloud(std::vector<std::string> args) {
+    args.push_back("--server");
+    args.push_back(server_url_);
+    return cloud_->Run(args);
+  }
+
+  json CloudJson(const std::vector<std::string>& args) {
+    Output o = Cloud(args);
+    EXPECT_EQ(o.exit_code, 0) << Describe(o);
+    return ParseJson(o);
+  }
+
+  static inline fs::path home_;
+  static inline CloudBinary* cloud_ = nullptr;
+  static inline std::string server_url_;
+  static inline pid_t server_pid_ = -1;
+};
+
+TEST_F(CliBinaryTest, ClusterAndInstallationLifecycleWithWait) {
+  Output created = Cloud({"cluster", "create", "--wait", "--wait-timeout", "60s"});
+  ASSERT_EQ(created.exit_code, 0) << Describe(created);
+  const std::string cluster_id = ParseJson(created)["ID"];
+  EXPECT_NE(created.err.find("cluster " + cluster_id + ": stable"), std::string::npos)
+      << "progress lines on stderr:\n"
+      << created.err;
+  EXPECT_EQ(CloudJson({"cluster", "get", "--cluster", cluster_id})["State"], "stable");
+
+  Output inst = Cloud({"installation", "create", "--owner", "e2e", "--dns", "e2e.example.com",
+                       "--affinity", "multitenant", "--wait", "--wait-timeout", "60s"});
+  ASSERT_EQ(inst.exit_code, 0) << Describe(inst);
+  const json created_inst = ParseJson(inst);
+  EXPECT_EQ(created_inst["State"], "creation-requested");
+  EXPECT_EQ(created_inst["OwnerID"], "e2e");
+  const std::string id = created_inst["ID"];
+
+  json got = CloudJson({"installation", "get", "--installation", id});
+  EXPECT_EQ(got["State"], "stable");
+  EXPECT_EQ(got["DNSRecords"][0]["DomainName"], "e2e.example.com");
+
+  json listed = CloudJson({"installation", "list", "--owner", "e2e"});
+  ASSERT_TRUE(listed.is_array());
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["ID"], id);
+  Output table = Cloud({"installation", "list", "--owner", "e2e", "--table"});
+  EXPECT_EQ(table.exit_code, 0) << Describe(table);
+  EXPECT_NE(table.out.find("| " + id + " | stable"), std::string::npos) << table.out;
+
+  json updated = CloudJson({"installation", "update", "--installation", id, "--version", "9.11.0",
+                            "--wait", "--wait-timeout", "60s"});
+  EXPECT_EQ(updated["Version"], "9.11.0");
+  EXPECT_EQ(CloudJson({"installation", "get", "--installation", id})["State"], "stable");
+
+  Output hibernated =
+      Cloud({"installation", "hibernate", "--installation", id, "--wait", "--wait-timeout", "60s"});
+  ASSERT_EQ(hibernated.exit_code, 0) << Describe(hibernated);
+  EXPECT_EQ(CloudJson({"installation", "get", "--installation", id})["State"], "hibernating");
+  Output woken =
+      Cloud({"installation", "wake-up", "--installation", id, "--wait", "--wait-timeout", "60s"});
+  ASSERT_EQ(woken.exit_code, 0) << Describe(woken);
+  EXPECT_EQ(CloudJson({"installation", "get", "--installation", id})["State"], "stable");
+
+  Output deleted =
+      Cloud({"installation", "delete", "--installation", id, "--wait", "--wait-timeout", "60s"});
+  ASSERT_EQ(deleted.exit_code, 0) << Describe(deleted);
+  const std::string state = CloudJson({"installation", "get", "--installation", id})["State"];
+  EXPECT_TRUE(state == "deletion-pending" || state == "deleted") << state;
+}
+
+TEST_F(CliBinaryTest, GroupCreateListGetUpdateDelete) {
+  json group =
+      CloudJson({"group", "create", "--name", "g-e2e", "--version", "9.1.0", "--max-rolling", "3"});
+  const std::string id = group["ID"];
+  EXPECT_EQ(group["Name"], "g-e2e");
+  EXPECT_EQ(group["MaxRolling"], 3);
+  json listed = CloudJson({"group", "list"});
+  bool found = false;
+  for (const json& g : listed) found = found || g["ID"] == id;
+  EXPECT_TRUE(found) << listed.dump();
+  json updated = CloudJson({"group", "update", "--group", id, "--version", "9.2.0"});
+  EXPECT_EQ(updated["Version"], "9.2.0");
+  EXPECT_EQ(CloudJson({"group", "get", "--group", id})["Version"], "9.2.0");
+  Output deleted = Cloud({"group", "delete", "--group", id});
+  ASSERT_EQ(deleted.exit_code, 0) << Describe(deleted);
+  Output gone = Cloud({"group", "get", "--group", id});
+  EXPECT_EQ(gone.exit_code, 0) << Describe(gone);  // upstream prints nothing for a deleted group
+  json after = CloudJson({"group", "list"});
+  for (const json& g : after) EXPECT_NE(g["ID"], id);
+}
+
+TEST_F(CliBinaryTest, WebhookAndSubscriptionCreateListDelete) {
+  json hook = CloudJson({"webhook", "create", "--owner", "e2e", "--url", "http://127.0.0.1:9/h"});
+  const std::string hook_id = hook["ID"];
+  json hooks = CloudJson({"webhook", "list", "--owner", "e2e"});
+  ASSERT_EQ(hooks.size(), 1u);
+  EXPECT_EQ(hooks[0]["URL"], "http://127.0.0.1:9/h");
+  EXPECT_EQ(Cloud({"webhook", "delete", "--webhook", hook_id}).exit_code, 0);
+  EXPECT_TRUE(CloudJson({"webhook", "list", "--owner", "e2e"}).empty());
+
+  json sub = CloudJson({"subscription", "create", "--owner", "e2e", "--url", "http://127.0.0.1:9/s",
+                        "--name", "s-e2e", "--event-type", "resourceStateChange"});
+  const std::string sub_id = sub["ID"];
+  EXPECT_EQ(sub["EventType"], "resourceStateChange");
+  EXPECT_EQ(CloudJson({"subscription", "get", "--subscription", sub_id})["Name"], "s-e2e");
+  EXPECT_EQ(Cloud({"subscription", "delete", "--subscription", sub_id}).exit_code, 0);
+}
+
+TEST_F(CliBinaryTest, DryRunPrintsTheRequestAndSendsNothing) {
+  const size_t before = CloudJson({"installation", "list", "--owner", "dry"}).size();
+  Output dry =
+      Cloud({"installation", "create", "--owner", "dry", "--dns", "dry.example.com", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << Describe(dry);
+  json request = ParseJson(dry);
+  EXPECT_EQ(request["OwnerID"], "dry");
+  EXPECT_EQ(CloudJson({"installation", "list", "--owner", "dry"}).size(), before);
+}
+
+TEST_F(CliBinaryTest, ContextsSelectTheServer) {
+  Output created = cloud_->Run(
+      {"contexts", "create", "--server-url", server_url_, "--alias", "e2e", "--skip-auth"});
+  ASSERT_EQ(created.exit_code, 0) << Describe(created);
+  ASSERT_TRUE(fs::exists(home_ / ".cloud" / "contexts.json"));
+  Output used = cloud_->Run({"contexts", "set-current", "e2e"});
+  ASSERT_EQ(used.exit_code, 0) << Describe(used);
+  // No --server: the current context's URL is used.
+  Output listed = cloud_->Run({"cluster", "list"});
+  EXPECT_EQ(listed.exit_code, 0) << Describe(listed);
+  EXPECT_TRUE(ParseJson(listed).is_array());
+}
+
+TEST_F(CliBinaryTest, BadFlagsAndAnUnreachableServerGiveOneClearLine) {
+  Output bad = Cloud(
+      {"installation", "create", "--owner", "x", "--dns", "x.example.com", "--size", "huge-size"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_TRUE(bad.out.empty()) << bad.out;
+  EXPECT_NE(bad.err.find("400"), std::string::npos) << bad.err;
+
+  Output unknown = Cloud({"cluster", "list", "--no-such-flag"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("--no-such-flag"), std::string::npos) << unknown.err;
+
+  Output missing = Cloud({"installation", "get"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("--installation"), std::string::npos) << missing.err;
+
+  Output down = cloud_->Run({"cluster", "list", "--server", "http://127.0.0.1:1"});
+  EXPECT_NE(down.exit_code, 0);
+  EXPECT_EQ(std::count(down.err.begin(), down.err.end(), '\n'), 1) << down.err;
+  EXPECT_NE(down.err.find("127.0.0.1:1"), std::string::npos) << down.err;
+}
+
+}  // namespace
