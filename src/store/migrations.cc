@@ -326,6 +326,29 @@ Result<void> AddAuditLog(SqlExecutor& tx) {
                      });
 }
 
+// 0.55.0-cloud.3 -> 0.55.0-cloud.4: indexes for the list pages and per-page lookups of
+// GET /api/installations (store_list_bench: 100,000 installations). Upstream sorts every list
+// by CreateAt without an index and looks up cluster installations by InstallationID with none.
+Result<void> AddListIndexes(SqlExecutor& tx) {
+  return ExecAll(
+      tx, {
+              "CREATE INDEX ix_installation_deleteat_createat ON Installation (DeleteAt, "
+              "CreateAt, ID)",
+              "CREATE INDEX ix_installation_ownerid ON Installation (OwnerID, CreateAt)",
+              "CREATE INDEX ix_installation_state_createat ON Installation (State, CreateAt)",
+              "CREATE INDEX ix_clusterinstallation_installationid ON ClusterInstallation "
+              "(InstallationID)",
+              "CREATE INDEX ix_cluster_createat ON Cluster (CreateAt)",
+              // dns_name=prefix% (LIKE): PostgreSQL needs pattern ops unless the database
+              // collation is C; SQLite's LIKE is case-insensitive, so a NOCASE index serves it.
+              tx.dialect() == Dialect::kPostgres
+                  ? "CREATE INDEX ix_installationdns_domainname_pattern ON InstallationDNS "
+                    "(DomainName text_pattern_ops)"
+                  : "CREATE INDEX ix_installationdns_domainname_pattern ON InstallationDNS "
+                    "(DomainName COLLATE NOCASE)",
+          });
+}
+
 struct Semver {
   int64_t major = 0, minor = 0, patch = 0;
   std::vector<std::string> prerelease;
@@ -407,6 +430,7 @@ const std::vector<Migration>& Migrations() {
       {"0.54.0", "0.55.0-cloud.1", AddLeaseFencing},
       {"0.55.0-cloud.1", "0.55.0-cloud.2", AddApiKeys},
       {"0.55.0-cloud.2", "0.55.0-cloud.3", AddAuditLog},
+      {"0.55.0-cloud.3", "0.55.0-cloud.4", AddListIndexes},
   };
   return kMigrations;
 }

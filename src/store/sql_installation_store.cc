@@ -243,9 +243,17 @@ Result<std::vector<model::Installation>> SqlInstallationStore::GetInstallations(
   }
   std::string where;
   for (const std::string& c : conditions) where += (where.empty() ? "" : " AND ") + c;
-  return Select(where, params,
-                " ORDER BY CreateAt ASC, ID ASC" + sql_internal::PagingSql(filter.paging),
-                GroupMerge{filter.include_group_config, filter.include_group_config_overrides});
+  const GroupMerge merge{filter.include_group_config, filter.include_group_config_overrides};
+  if (filter.paging.IsAllPages()) {
+    return Select(where, params, " ORDER BY CreateAt ASC, ID ASC", merge);
+  }
+  // A page: find its IDs first (the OFFSET walks the (DeleteAt, CreateAt, ID) or a filter's
+  // index only), then read the full rows of just those IDs (a deferred join): deep pages cost
+  // index entries, not whole rows.
+  const std::string page_ids =
+      "ID IN (SELECT ID FROM Installation" + (where.empty() ? std::string() : " WHERE " + where) +
+      " ORDER BY CreateAt ASC, ID ASC" + sql_internal::PagingSql(filter.paging) + ")";
+  return Select(page_ids, params, " ORDER BY CreateAt ASC, ID ASC", merge);
 }
 
 Result<std::vector<model::InstallationDTO>> SqlInstallationStore::GetInstallationDTOs(
