@@ -57,6 +57,7 @@ std::shared_ptr<Cli> RegisterCliCommands(CLI::App& app, CliIo io) {
   // held by every command callback, i.e. as long as `app`.
 
   AddContextsCommands(cli, app);
+  AddLoginCommand(cli, app);
   AddNounCommands(cli, app);
   AddCompletionCommands(cli, app);
 

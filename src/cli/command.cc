@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cli/oauth.h"
+
 namespace cloud::cli {
 namespace {
 
@@ -181,7 +183,7 @@ Result<ResolvedTarget> ResolveTarget(Cli& cli, const GroupFlags* flags) {
   ResolvedTarget target;
   target.context_name =
       cli.context_override.empty() ? contexts.current_context : cli.context_override;
-  const CliContext* context = contexts.Get(target.context_name);
+  CliContext* context = contexts.Get(target.context_name);
   if (context == nullptr) {
     if (target.context_name.empty()) {
       return FailedPrecondition(
@@ -190,7 +192,19 @@ Result<ResolvedTarget> ResolveTarget(Cli& cli, const GroupFlags* flags) {
     }
     return NotFound("Context '" + target.context_name + "' does not exist.");
   }
-  // TODO(cli): refresh an expired OAuth token (context with client_id) as upstream does.
+  // As upstream: a context with an OAuth2 client refreshes its expired token first and saves it.
+  if (!context->client_id.empty() && context->auth_data) {
+    const Clock& clock = cli.io().clock != nullptr ? *cli.io().clock : SystemClock::Instance();
+    if (TokenNeedsRefresh(*context->auth_data, clock.NowMillis() / 1000)) {
+      std::unique_ptr<client::HttpTransport> transport =
+          cli.io().transport_factory ? cli.io().transport_factory() : client::NewCurlTransport();
+      OAuthIo io{transport.get(), &clock, cli.io().sleep, nullptr};
+      CLOUD_TRY(AuthorizationResponse refreshed,
+                RefreshToken(context->org_url, context->client_id, *context->auth_data, io));
+      context->auth_data = std::move(refreshed);
+      CLOUD_TRY_VOID(WriteContexts(contexts));
+    }
+  }
   target.server_url = context->server_url;
   if (context->auth_data && !context->auth_data->access_token.empty()) {
     target.headers.emplace_back("Authorization", "Bearer " + context->auth_data->access_token);

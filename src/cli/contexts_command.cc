@@ -3,6 +3,9 @@
 
 #include <memory>
 
+#include "cli/noun_helpers.h"
+#include "cli/oauth.h"
+
 namespace cloud::cli {
 namespace {
 
@@ -16,10 +19,20 @@ Error NotFoundContext(const std::string& name) {
   return NotFound("context '" + name + "' not found");
 }
 
-Error LoginUnsupported() {
-  return FailedPrecondition(
-      "OAuth device login is not supported by this CLI yet; pass --skip-auth to store the "
-      "context without logging in");
+// Runs the OAuth2 device-code flow for `context` and stores the tokens in it.
+Result<void> LoginInto(Cli& cli, std::ostream& out, CliContext& context) {
+  if (context.client_id.empty() || context.org_url.empty()) {
+    return FailedPrecondition(
+        "the context needs a client ID and an org URL to log in: set them with `cloud contexts "
+        "update --client-id ... --org-url ...`");
+  }
+  std::unique_ptr<client::HttpTransport> transport =
+      cli.io().transport_factory ? cli.io().transport_factory() : client::NewCurlTransport();
+  OAuthIo io{transport.get(), cli.io().clock, cli.io().sleep, &out};
+  CLOUD_TRY(AuthorizationResponse token, DeviceLogin(context.org_url, context.client_id, io));
+  context.auth_data = std::move(token);
+  out << "Logged in.\n";
+  return Ok();
 }
 
 struct CreateFlags {
@@ -75,20 +88,20 @@ void AddContextsCommands(const std::shared_ptr<Cli>& cli, CLI::App& root) {
   auto create = std::make_shared<CreateFlags>();
   CLI::App* create_cmd = group.AddCommand(
       "create", "Create a new context.",
-      [create](CommandContext&) -> Result<void> {
+      [create](CommandContext& ctx) -> Result<void> {
         const std::string name = create->alias.empty() ? create->server_url : create->alias;
         CLOUD_TRY(Contexts contexts, ReadContexts());
         if (contexts.Get(name) != nullptr) {
           return AlreadyExists("context '" + name + "' already exists");
-        }
-        if (!create->skip_auth && !create->client_id.empty() && !create->org_url.empty()) {
-          return LoginUnsupported();
         }
         CliContext context;
         context.client_id = create->client_id;
         context.org_url = create->org_url;
         context.alias = create->alias;
         context.server_url = create->server_url;
+        if (!create->skip_auth && !create->client_id.empty() && !create->org_url.empty()) {
+          CLOUD_TRY_VOID(LoginInto(ctx.cli(), ctx.out(), context));
+        }
         if (!contexts.contexts) contexts.contexts.emplace();
         (*contexts.contexts)[name] = std::move(context);
         contexts.current_context = name;
@@ -138,7 +151,7 @@ void AddContextsCommands(const std::shared_ptr<Cli>& cli, CLI::App& root) {
   auto update = std::make_shared<UpdateFlags>();
   CLI::App* update_cmd = group.AddCommand(
       "update", "Update a context.",
-      [update](CommandContext&) -> Result<void> {
+      [update](CommandContext& ctx) -> Result<void> {
         CLOUD_TRY(Contexts contexts, ReadContexts());
         CliContext* context = contexts.Get(update->context);
         if (context == nullptr) return NotFoundContext(update->context);
@@ -148,7 +161,7 @@ void AddContextsCommands(const std::shared_ptr<Cli>& cli, CLI::App& root) {
         if (!f.org_url.empty()) context->org_url = f.org_url;
         if (!f.alias.empty()) context->alias = f.alias;
         if (!f.skip_auth && !update->clear_auth && !f.client_id.empty() && !f.org_url.empty()) {
-          return LoginUnsupported();
+          CLOUD_TRY_VOID(LoginInto(ctx.cli(), ctx.out(), *context));
         }
         if (update->clear_auth) {
           context->auth_data.reset();
@@ -166,6 +179,25 @@ void AddContextsCommands(const std::shared_ptr<Cli>& cli, CLI::App& root) {
                        "Turns off authentication for this context");
   update_cmd->add_flag("--confirmation-required", update->confirmation_required,
                        "Require confirmation before running commands against this context");
+}
+
+void AddLoginCommand(const std::shared_ptr<Cli>& cli, CLI::App& root) {
+  CommandGroup login =
+      CommandGroup::Add(cli, root, "login",
+                        "Log in to the provisioner with the context's OAuth2 client (device code).",
+                        GroupFlagSet::kNone);
+  MakeGroupRunnable(
+      login,
+      [](CommandContext& ctx) -> Result<void> {
+        CLOUD_TRY(Contexts contexts, ReadContexts());
+        const std::string name = ctx.cli().context_override.empty() ? contexts.current_context
+                                                                    : ctx.cli().context_override;
+        CliContext* context = contexts.Get(name);
+        if (context == nullptr) return NotFoundContext(name);
+        CLOUD_TRY_VOID(LoginInto(ctx.cli(), ctx.out(), *context));
+        return WriteContexts(contexts);
+      },
+      CommandOptions{.needs_context = false});
 }
 
 }  // namespace cloud::cli

@@ -151,16 +151,20 @@ Result<void> WaitForInstallation(CommandContext& ctx, const WaitFlags& flags, co
   return Ok();
 }
 
-void MakeGroupRunnable(const CommandGroup& group, Action action) {
+void MakeGroupRunnable(const CommandGroup& group, Action action, CommandOptions options) {
   CLI::App* app = group.app();
   app->require_subcommand(0, 1);
   std::shared_ptr<Cli> cli = group.cli();
-  app->callback([cli, app, action = std::move(action)] {
+  app->callback([cli, app, action = std::move(action), options] {
     if (!app->get_subcommands().empty()) return;  // a sub-command ran instead
     GroupFlags flags = GroupFlagsOf(app);
-    Result<ResolvedTarget> target = ResolveTarget(*cli, &flags);
-    if (!target) FailCommand(*cli, target.error());
-    CommandContext ctx(*cli, app, &flags, std::move(*target));
+    std::optional<ResolvedTarget> target;
+    if (options.needs_context) {
+      Result<ResolvedTarget> resolved = ResolveTarget(*cli, &flags);
+      if (!resolved) FailCommand(*cli, resolved.error());
+      target = std::move(*resolved);
+    }
+    CommandContext ctx(*cli, app, &flags, std::move(target));
     Result<void> result = action(ctx);
     if (!result) FailCommand(*cli, result.error());
   });

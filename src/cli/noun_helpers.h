@@ -58,7 +58,7 @@ Result<void> WaitForInstallation(CommandContext& ctx, const WaitFlags& flags, co
 
 // A command group that is also runnable (cobra command with RunE and sub-commands): `action`
 // runs when no sub-command is given, with the group flags found on the parents of `group`.
-void MakeGroupRunnable(const CommandGroup& group, Action action);
+void MakeGroupRunnable(const CommandGroup& group, Action action, CommandOptions options = {});
 
 // An action for commands upstream implements with local tools (kops, terraform, AWS, direct
 // database access) or an endless terminal UI: fails with kFailedPrecondition naming the
