@@ -130,6 +130,74 @@ Result<void> Server::StartSupervisors() {
                      std::make_unique<supervisor::Scheduler>(*cluster_installation_supervisor_,
                                                              options, clock_, log_));
   }
+  if (!config_.disable_all_supervisors && config_.installation_deletion_supervisor) {
+    supervisor::InstallationDeletionSupervisorOptions deletion_options;
+    deletion_options.instance_id = instance_id_;
+    deletion_options.environment = "dev";
+    deletion_options.deletion_pending_time_ms =
+        config_.installation_deletion_pending_time_ns / 1'000'000;
+    deletion_options.max_updating = config_.installation_deletion_max_updating;
+    deletion_options.notifier = schedulers_.get();
+    installation_deletion_supervisor_ =
+        std::make_unique<supervisor::InstallationDeletionSupervisor>(
+            *installation_store_, *event_store_, *locks_, clock_, renewer_.get(), deletion_options,
+            log_.With(logkey::kComponent, "installation-deletion-supervisor"));
+    supervisor::SchedulerOptions slow_options = options;
+    slow_options.poll_ms = config_.slow_poll * 1000;  // upstream runs it on --slow-poll
+    schedulers_->Add(supervisor::ResourceKind::kInstallationDeletion,
+                     std::make_unique<supervisor::Scheduler>(*installation_deletion_supervisor_,
+                                                             slow_options, clock_, log_));
+  }
+  // Upstream order after the installation deletion supervisor: group, backup, import (not
+  // implemented), restoration, migration. Backup, restoration and migration are off by default.
+  const bool all = !config_.disable_all_supervisors;
+  if (all && config_.group_supervisor) {
+    group_supervisor_ = std::make_unique<supervisor::GroupSupervisor>(
+        *group_store_, *installation_store_, *locks_, renewer_.get(),
+        supervisor::GroupSupervisorOptions{instance_id_, "dev", schedulers_.get()},
+        log_.With(logkey::kComponent, "group-supervisor"));
+    schedulers_->Add(
+        supervisor::ResourceKind::kGroup,
+        std::make_unique<supervisor::Scheduler>(*group_supervisor_, options, clock_, log_));
+  }
+  if (all && config_.backup_supervisor) {
+    backup_supervisor_ = std::make_unique<supervisor::BackupSupervisor>(
+        supervisor::BackupSupervisorStores{*backup_store_, *installation_store_,
+                                           *cluster_installation_store_, *cluster_store_, *locks_},
+        provisioners_->Backup(), renewer_.get(),
+        supervisor::BackupSupervisorOptions{instance_id_, "dev", schedulers_.get()},
+        log_.With(logkey::kComponent, "backup-supervisor"));
+    schedulers_->Add(
+        supervisor::ResourceKind::kBackup,
+        std::make_unique<supervisor::Scheduler>(*backup_supervisor_, options, clock_, log_));
+  }
+  if (all && config_.import_supervisor) {
+    log_.Warn("the import supervisor (--import-supervisor) is not implemented yet; ignored");
+  }
+  if (all && config_.installation_db_restoration_supervisor) {
+    restoration_supervisor_ = std::make_unique<supervisor::DBRestorationSupervisor>(
+        supervisor::DBRestorationSupervisorStores{
+            *restoration_store_, *backup_store_, *installation_store_, *cluster_installation_store_,
+            *cluster_store_, *locks_},
+        provisioners_->Restore(), renewer_.get(),
+        supervisor::DBRestorationSupervisorOptions{instance_id_, "dev", schedulers_.get()},
+        log_.With(logkey::kComponent, "db-restoration-supervisor"));
+    schedulers_->Add(
+        supervisor::ResourceKind::kDBRestoration,
+        std::make_unique<supervisor::Scheduler>(*restoration_supervisor_, options, clock_, log_));
+  }
+  if (all && config_.installation_db_migration_supervisor) {
+    migration_supervisor_ = std::make_unique<supervisor::DBMigrationSupervisor>(
+        supervisor::DBMigrationSupervisorStores{
+            *migration_store_, *restoration_store_, *backup_store_, *installation_store_,
+            *cluster_installation_store_, *cluster_store_, *locks_},
+        *provisioners_, clock_, renewer_.get(),
+        supervisor::DBMigrationSupervisorOptions{instance_id_, "dev", schedulers_.get()},
+        log_.With(logkey::kComponent, "db-migration-supervisor"));
+    schedulers_->Add(
+        supervisor::ResourceKind::kDBMigration,
+        std::make_unique<supervisor::Scheduler>(*migration_supervisor_, options, clock_, log_));
+  }
   schedulers_->Start();
   return Ok();
 }

@@ -33,8 +33,13 @@
 #include "store/sql_installation_store.h"
 #include "store/sql_subscription_store.h"
 #include "store/sql_webhook_store.h"
+#include "supervisor/backup_supervisor.h"
 #include "supervisor/cluster_installation_supervisor.h"
 #include "supervisor/cluster_supervisor.h"
+#include "supervisor/db_migration_supervisor.h"
+#include "supervisor/db_restoration_supervisor.h"
+#include "supervisor/group_supervisor.h"
+#include "supervisor/installation_deletion_supervisor.h"
 #include "supervisor/installation_supervisor.h"
 #include "supervisor/lease_renewer.h"
 #include "supervisor/scheduler_set.h"
@@ -93,6 +98,11 @@ class Server {
   std::unique_ptr<supervisor::ClusterSupervisor> cluster_supervisor_;
   std::unique_ptr<supervisor::InstallationSupervisor> installation_supervisor_;
   std::unique_ptr<supervisor::ClusterInstallationSupervisor> cluster_installation_supervisor_;
+  std::unique_ptr<supervisor::InstallationDeletionSupervisor> installation_deletion_supervisor_;
+  std::unique_ptr<supervisor::GroupSupervisor> group_supervisor_;
+  std::unique_ptr<supervisor::BackupSupervisor> backup_supervisor_;
+  std::unique_ptr<supervisor::DBRestorationSupervisor> restoration_supervisor_;
+  std::unique_ptr<supervisor::DBMigrationSupervisor> migration_supervisor_;
   std::unique_ptr<supervisor::SchedulerSet> schedulers_;
   api::MetricsRegistry metrics_;
   std::unique_ptr<api::HttpMetrics> http_metrics_;

@@ -204,6 +204,10 @@ StepOutcome InstallationSupervisor::Supervise(const WorkItem& item) {
     CLOUD_TRY_VOID(PersistState(i, new_state, lease, step_log));
     // The group check may have saved update-requested instead of stable: that has work.
     if (i.state != new_state) wake.emplace_back(ResourceKind::kInstallation, i.id);
+    // A group member that finished rolling frees a MaxRolling slot: the group rolls the next.
+    if (i.state == State::kStable && i.group_id && !i.group_id->empty()) {
+      wake.emplace_back(ResourceKind::kGroup, *i.group_id);
+    }
     return Ok();
   };
   const StepOutcome outcome = RunRowPass(ctx_, item, hooks);

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -726,6 +727,18 @@ TEST_P(InstallationSupervisorTest, UpdateReconcilesEveryCIAndRefreshesDNS) {
 }
 
 TEST_P(InstallationSupervisorTest, GroupMemberBecomesStableOnlyWithTheGroupsSequence) {
+  // Records the group wake-ups.
+  class GroupWakeups final : public Notifier {
+   public:
+    void Notify(ResourceKind) override {}
+    void Notify(ResourceKind kind, std::string_view id) override {
+      std::lock_guard lock(mu);
+      if (kind == ResourceKind::kGroup) groups.emplace_back(id);
+    }
+    std::mutex mu;
+    std::vector<std::string> groups;
+  } wakeups;
+  MakeSupervisors({}, &wakeups);
   model::Cluster cluster = CreateCluster();
   model::Group g;
   g.name = "g";
@@ -768,8 +781,13 @@ TEST_P(InstallationSupervisorTest, GroupMemberBecomesStableOnlyWithTheGroupsSequ
   EXPECT_EQ(Pass(i.id), StepOutcome::kStay);
   EXPECT_EQ(State(i.id), InstallationState::kUpdateInProgress);
   ASSERT_TRUE(locks_->Release(*held));
+  // Not stable yet: the group was not woken (update-requested is not a finished roll).
+  EXPECT_TRUE(wakeups.groups.empty());
   EXPECT_EQ(Pass(i.id), StepOutcome::kDone);
   EXPECT_EQ(State(i.id), InstallationState::kStable);
+  // Stable: the group supervisor is woken to roll its next member.
+  EXPECT_EQ(wakeups.groups, std::vector<std::string>{group->group.id});
+  MakeSupervisors({}, nullptr);
 }
 
 TEST_P(InstallationSupervisorTest, DeletionFromStableGoesThroughDeletionPending) {
