@@ -93,6 +93,7 @@ class Server {
   std::unique_ptr<supervisor::ClusterSupervisor> cluster_supervisor_;
   std::unique_ptr<supervisor::InstallationSupervisor> installation_supervisor_;
   std::unique_ptr<supervisor::ClusterInstallationSupervisor> cluster_installation_supervisor_;
+  std::unique_ptr<supervisor::WakeupChannel> wakeup_channel_;  // outlives schedulers_
   std::unique_ptr<supervisor::SchedulerSet> schedulers_;
   api::MetricsRegistry metrics_;
   std::unique_ptr<api::HttpMetrics> http_metrics_;
