@@ -6,6 +6,7 @@
 #include "api/api_routes.h"
 #include "common/id.h"
 #include "store/migrations.h"
+#include "supervisor/notifier_channel.h"
 
 namespace cloud::app {
 
@@ -59,7 +60,8 @@ Result<void> Server::OpenStore() {
   log_.With("database", db_->redacted_url())
       .With("schema", std::string(store::LatestSchemaVersion()))
       .Info("database ready");
-  locks_ = store::MakeSqlLockStore(*db_, clock_);
+  locks_ = store::MakeSqlLockStore(*db_, clock_,
+                                   store::LeaseOptions{config_.lease_expiry_ns / 1'000'000});
   store::SqlDatabase& sql = *db_;
   cluster_store_ = std::make_unique<store::SqlClusterStore>(sql, *locks_, clock_);
   installation_store_ = std::make_unique<store::SqlInstallationStore>(sql, *locks_, clock_);
@@ -84,12 +86,18 @@ Result<void> Server::StartSupervisors() {
   // its store already holds instead of failing every step on them.
   provisioner::sim::SimOptions sim_options;
   sim_options.adopt_unknown_resources = true;
+  sim_options.log_calls = config_.sim_log_calls;
   sim_ = std::make_unique<provisioner::sim::SimCloud>(clock_, log_, sim_options);
   provisioners_ = std::make_unique<provisioner::ProvisionerSet>(sim_->MakeProvisionerSet());
   log_.With("backend", config_.backend).Info("using the simulated cloud backend (no real cloud)");
   renewer_ = std::make_unique<supervisor::LeaseRenewer>(*locks_, clock_, log_);
   renewer_->Start();
-  schedulers_ = std::make_unique<supervisor::SchedulerSet>(log_);
+  // Wake-ups cross server instances through PostgreSQL LISTEN/NOTIFY (none on SQLite).
+  Result<std::unique_ptr<supervisor::WakeupChannel>> channel =
+      supervisor::MakeWakeupChannel(config_.database, *db_, log_);
+  if (!channel) return channel.error().WithContext("failed to set up cross-instance wake-ups");
+  wakeup_channel_ = std::move(*channel);
+  schedulers_ = std::make_unique<supervisor::SchedulerSet>(log_, wakeup_channel_.get());
   supervisor::SchedulerOptions options;
   options.poll_ms = config_.poll * 1000;
   if (!config_.disable_all_supervisors && config_.cluster_supervisor) {

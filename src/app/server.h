@@ -103,6 +103,7 @@ class Server {
   std::unique_ptr<supervisor::BackupSupervisor> backup_supervisor_;
   std::unique_ptr<supervisor::DBRestorationSupervisor> restoration_supervisor_;
   std::unique_ptr<supervisor::DBMigrationSupervisor> migration_supervisor_;
+  std::unique_ptr<supervisor::WakeupChannel> wakeup_channel_;  // outlives schedulers_
   std::unique_ptr<supervisor::SchedulerSet> schedulers_;
   api::MetricsRegistry metrics_;
   std::unique_ptr<api::HttpMetrics> http_metrics_;

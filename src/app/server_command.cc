@@ -18,6 +18,7 @@ namespace {
 struct ServerFlags {
   ServerConfig config;
   std::string installation_deletion_pending_time = "3m0s";
+  std::string lease_expiry = "1m0s";
   struct Probe {
     const char* name;
     int32_t value;
@@ -177,6 +178,15 @@ void AddServerFlags(CLI::App& cmd, ServerFlags& f) {
                                   "Keep installation filestores when installations are deleted.");
   AddBool(cmd, "require-annotated-installations", c.require_annotated_installations,
           "Require new installations to have annotations.");
+  AddOption(cmd, "lease-expiry", f.lease_expiry,
+            "How long a supervisor's lease on a row lasts unless renewed; another instance may "
+            "take an expired lease over (Go duration).")
+      ->check([](const std::string& text) {
+        Result<int64_t> parsed = ParseGoDuration(text);
+        return parsed ? std::string() : parsed.error().message;
+      });
+  AddBool(cmd, "sim-log-calls", c.sim_log_calls,
+          "With --backend sim: log one \"sim call\" record per simulated cloud call (tests).");
   AddOption(cmd, "gitlab-oauth", c.gitlab_oauth,
             "GitLab OAuth token for the utilities repository (default: $GITLAB_OAUTH_TOKEN).");
   AddOption(cmd, "argocd-server-api", c.argocd_server_api, "Deprecated; ignored.");
@@ -217,6 +227,7 @@ void AddServerFlags(CLI::App& cmd, ServerFlags& f) {
 ServerConfig Finish(ServerFlags& f) {
   ServerConfig c = f.config;
   c.installation_deletion_pending_time_ns = *ParseGoDuration(f.installation_deletion_pending_time);
+  c.lease_expiry_ns = *ParseGoDuration(f.lease_expiry);
   for (const ServerFlags::Probe& probe : f.probes) {
     if (probe.option->count() > 0) c.*probe.field = probe.value;
   }

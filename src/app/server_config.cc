@@ -119,6 +119,7 @@ Result<void> ValidateServerConfig(const ServerConfig& c) {
   }
   if (c.poll < 0) return InvalidArgument("--poll must not be negative");
   if (c.slow_poll < 0) return InvalidArgument("--slow-poll must not be negative");
+  if (c.lease_expiry_ns < 1'000'000) return InvalidArgument("--lease-expiry must be at least 1ms");
   if (c.workers < 1) return InvalidArgument("--workers must be at least 1");
   if (c.metrics_port < 0 || c.metrics_port > 65535) {
     return InvalidArgument("--metrics-port must be between 0 and 65535");

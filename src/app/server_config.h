@@ -24,6 +24,12 @@ struct ServerConfig {
   // Scheduling of the supervisors (seconds; 0 disables the timer).
   int64_t poll = 30;
   int64_t slow_poll = 60;
+  // Ours: a supervisor's row lease not renewed for this long may be taken over by another
+  // instance (--lease-expiry, Go duration).
+  int64_t lease_expiry_ns = 60'000'000'000;  // 1m0s
+  // Ours: the sim logs one "sim call" record per call (step, resources, start and end), so
+  // that a multi-process test can check no step ran twice at once.
+  bool sim_log_calls = false;
 
   // Logging.
   bool debug = false;

@@ -331,7 +331,20 @@ Result<int64_t> SimCloud::Begin(SimStep step, const std::vector<std::string>& id
     duration = DurationLocked(step, ids);
     wait = BlockForLocked(step, ids) + (IsAsyncSimStep(step) ? 0 : duration);
   }
+  std::optional<Logger> call_log;
+  if (options_.log_calls) {
+    std::string resources;
+    for (const std::string& id : ids) resources += (resources.empty() ? "" : ",") + id;
+    call_log = log_.With("step", std::string(ToString(step)))
+                   .With("resources", resources)
+                   .With("nth", std::to_string(nth))
+                   .With("start_ms", std::to_string(SystemClock::Instance().NowMillis()));
+    call_log->Info("sim call started");
+  }
   Result<void> waited = WaitFor(wait);
+  if (call_log) {
+    call_log->With("end_ms", std::to_string(SystemClock::Instance().NowMillis())).Info("sim call");
+  }
   std::optional<std::string> failure;
   {
     std::lock_guard lock(mu_);

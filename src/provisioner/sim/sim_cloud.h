@@ -96,6 +96,10 @@ struct SimOptions {
   // answering kNotFound, so that a restarted `cloud server` carries on with its store. Resources
   // this SimCloud itself deleted stay gone. `cloud server` sets it; tests keep it off.
   bool adopt_unknown_resources = false;
+  // Log Info records "sim call started" (step, resources comma-separated, nth, start_ms) and
+  // "sim call" (the same plus end_ms; wall-clock ms) around every call (`cloud server
+  // --sim-log-calls`; multi-process tests read them because every process has its own sim).
+  bool log_calls = false;
 };
 
 // Lifecycle: owned by app/ (or a test), outlives the ProvisionerSet and supervisors using it.
