@@ -21,6 +21,7 @@ build-dev:
 test: build-dev
 	@scripts/check-format
 	@scripts/with-test-services ctest --preset dev -j $(JOBS)
+	@scripts/run-fuzz 30
 
 bench:
 	@scripts/install-deps --test

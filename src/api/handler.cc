@@ -7,10 +7,50 @@
 #include "common/id.h"
 
 namespace cloud::api {
+namespace {
+
+std::string AuditActorFor(const std::string& caller_id) {
+  return caller_id.empty() ? "anonymous" : caller_id;
+}
+
+bool IsMutating(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "DELETE" || method == "PATCH";
+}
+
+// The name of the last {variable} of a route pattern ("" when it has none).
+std::string LastPathVariable(std::string_view pattern) {
+  const size_t open = pattern.rfind('{');
+  if (open == std::string_view::npos) return "";
+  const size_t end = pattern.find_first_of(":}", open);
+  if (end == std::string_view::npos) return "";
+  return std::string(pattern.substr(open + 1, end - open - 1));
+}
+
+// The resource a mutating request acted on: the last path variable, or the "ID" of a
+// successful JSON object response (creations).
+std::string AuditResourceId(const std::string& last_var, const HttpRequest& request,
+                            const HttpResponse& response) {
+  if (!last_var.empty()) {
+    std::string_view id = request.PathVar(last_var);
+    if (!id.empty()) return std::string(id);
+  }
+  if (response.status < 200 || response.status >= 300 || response.body.empty() ||
+      response.body.front() != '{') {
+    return "";
+  }
+  Result<model::Json> body = model::ParseJson(response.body);
+  if (!body || !body->is_object()) return "";
+  auto it = body->find("ID");
+  return it != body->end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
 
 Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::string method,
                                  std::string pattern, Handler handler) {
+  std::string last_var = LastPathVariable(pattern);
   return [env, name = std::move(name), method = std::move(method), pattern = std::move(pattern),
+          last_var = std::move(last_var),
           handler = std::move(handler)](const HttpRequest& request) -> HttpResponse {
     const auto start = std::chrono::steady_clock::now();
     RequestContext ctx;
@@ -36,6 +76,11 @@ Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::s
         ctx.log.Error("unhandled non-standard exception in handler");
         response = ErrorResponse(500, "internal error");
       }
+    }
+
+    if (env.audit && IsMutating(request.method)) {
+      env.audit(AuditEntry{AuditActorFor(ctx.caller_id), request.method, pattern,
+                           AuditResourceId(last_var, request, response), response.status});
     }
 
     const double seconds =

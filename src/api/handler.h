@@ -36,15 +36,29 @@ using Handler = std::function<HttpResponse(RequestContext& ctx, const HttpReques
 using Authenticator =
     std::function<std::optional<HttpResponse>(const HttpRequest& request, std::string& caller_id)>;
 
+// One mutating request (POST/PUT/DELETE) as the audit log records it (ours, not upstream).
+struct AuditEntry {
+  std::string actor;        // caller ID ("apikey:<name>" for API keys) or "anonymous"
+  std::string method;       // POST / PUT / DELETE
+  std::string route;        // the route pattern, e.g. /api/cluster/{cluster:id}
+  std::string resource_id;  // the route's last path variable, else the "ID" of a 2xx JSON body
+  int status = 0;
+};
+// Records one entry; must not throw (log its own failures). Runs on the worker thread after
+// the handler, before the response is sent.
+using AuditSink = std::function<void(const AuditEntry& entry)>;
+
 // What WrapHandler needs; built once in app/ and shared by all routes.
 struct HandlerEnv {
   Logger log;                      // base logger for request logs
   HttpMetrics* metrics = nullptr;  // null: no metrics
   Authenticator authenticate;      // empty: auth off
+  AuditSink audit{};               // empty: no audit log
 };
 
 // Wraps `handler`: assigns a request id, builds the logger, runs the authenticator, calls
-// the handler, turns an escaping exception into 500 (logged), records metrics labelled by
+// the handler, turns an escaping exception into 500 (logged), writes an audit entry for
+// POST/PUT/DELETE (also when authentication rejected it), records metrics labelled by
 // `name` (upstream's Go handler name, e.g. "handleGetCluster") and `pattern`, and logs one
 // debug line per request.
 Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::string method,

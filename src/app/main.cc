@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/apikey_command.h"
 #include "app/schema_command.h"
 #include "app/server_command.h"
 #include "cli/cli.h"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
 
   cloud::app::RegisterServerCommand(app);
   cloud::app::RegisterSchemaCommand(app);
+  cloud::app::RegisterApiKeyCommand(app);
   // The CLI nouns (cluster, installation, group, ...); kept alive until parsing is done.
   const auto cli = cloud::cli::RegisterCliCommands(app);
   app.add_subcommand("version", "Print the version of cloud")->callback([] {

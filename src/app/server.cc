@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "api/api_routes.h"
+#include "api/audit.h"
+#include "api/auth.h"
 #include "common/id.h"
 #include "store/migrations.h"
 #include "supervisor/notifier_channel.h"
@@ -45,6 +47,7 @@ void Server::RegisterApiRoutes() {
   api_deps_.events = event_store_.get();
   api_deps_.environment = "dev";
   api::RegisterApiRoutes(api_router_, handler_env_, api_deps_);
+  api::RegisterAuditRoutes(api_router_, handler_env_, *audit_store_);
   api::AddHealthRoute(api_router_, handler_env_, [this]() -> Result<void> {
     Result<store::Rows> rows = db_->Query("SELECT 1");
     if (!rows) return rows.error();
@@ -77,6 +80,8 @@ Result<void> Server::OpenStore() {
   database_store_ = std::make_unique<store::SqlDatabaseStore>(sql, clock_);
   subscription_store_ = std::make_unique<store::SqlSubscriptionStore>(sql, *locks_, clock_);
   event_store_ = std::make_unique<store::SqlEventStore>(sql);
+  api_key_store_ = std::make_unique<store::SqlApiKeyStore>(sql, clock_);
+  audit_store_ = std::make_unique<store::SqlAuditStore>(sql, clock_);
   return Ok();
 }
 
@@ -220,7 +225,19 @@ Result<void> Server::Start() {
   CLOUD_TRY_VOID(OpenStore());
   CLOUD_TRY_VOID(StartSupervisors());
   http_metrics_ = std::make_unique<api::HttpMetrics>(metrics_);
-  handler_env_ = api::HandlerEnv{log_, http_metrics_.get(), /*authenticate=*/{}};
+  api::AuthOptions auth;
+  auth.issuer = config_.issuer;
+  auth.audience = config_.audience;
+  auth.jwks_url = config_.jwks_url;
+  auth.restricted_client_ids = config_.restricted_client_ids;
+  auth.restricted_client_allowed_endpoints = config_.restricted_client_allowed_endpoints;
+  auth.require_api_key = config_.require_api_key;
+  CLOUD_TRY(api::Authenticator authenticate,
+            api::MakeAuthenticator(std::move(auth), api_key_store_.get(),
+                                   log_.With(logkey::kComponent, "auth")));
+  handler_env_ = api::HandlerEnv{
+      log_, http_metrics_.get(), std::move(authenticate),
+      api::MakeStoreAuditSink(*audit_store_, log_.With(logkey::kComponent, "audit"))};
   RegisterApiRoutes();
 
   metrics_router_.Handle("GET", "/metrics", [this](const api::HttpRequest&) {

@@ -21,6 +21,7 @@
 #include "store/lock_store.h"
 #include "store/sql/sql_connection.h"
 #include "store/sql_annotation_store.h"
+#include "store/sql_api_key_store.h"
 #include "store/sql_backup_store.h"
 #include "store/sql_cluster_installation_store.h"
 #include "store/sql_cluster_store.h"
@@ -91,6 +92,8 @@ class Server {
   std::unique_ptr<store::SqlDatabaseStore> database_store_;
   std::unique_ptr<store::SqlSubscriptionStore> subscription_store_;
   std::unique_ptr<store::SqlEventStore> event_store_;
+  std::unique_ptr<store::SqlApiKeyStore> api_key_store_;
+  std::unique_ptr<store::SqlAuditStore> audit_store_;
   api::ApiDeps api_deps_;
   std::unique_ptr<provisioner::sim::SimCloud> sim_;
   std::unique_ptr<provisioner::ProvisionerSet> provisioners_;

@@ -221,6 +221,9 @@ void AddServerFlags(CLI::App& cmd, ServerFlags& f) {
   AddOption(cmd, "restricted-client-allowed-endpoints", c.restricted_client_allowed_endpoints,
             "Path prefixes (or ^regex$) restricted clients may call.");
   AddOption(cmd, "jwks-url", c.jwks_url, "URL of the issuer's JWKS.");
+  AddBool(cmd, "require-api-key", c.require_api_key,
+          "Require authentication even without --issuer/--audience: accept API keys "
+          "(cloud apikey create); API keys are also accepted when JWT auth is on.");
 }
 
 // Turns the parsed flags into the final config (explicit-only flags, --dev, env fallbacks).

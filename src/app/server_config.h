@@ -123,8 +123,12 @@ struct ServerConfig {
   std::vector<std::string> restricted_client_ids;
   std::vector<std::string> restricted_client_allowed_endpoints;
   std::string jwks_url;
+  // Ours: auth on with API keys only (`cloud apikey create`); API keys are also accepted
+  // whenever JWT auth is on.
+  bool require_api_key = false;
 
-  bool AuthEnabled() const { return !issuer.empty() && !audience.empty(); }
+  bool JwtAuthEnabled() const { return !issuer.empty() && !audience.empty(); }
+  bool AuthEnabled() const { return JwtAuthEnabled() || require_api_key; }
   bool DebugLogs() const { return debug || dev; }
 };
 

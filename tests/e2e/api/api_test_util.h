@@ -1,14 +1,15 @@
-// Shared fixture of the API route tests (tests/e2e/api/*_routes_test.cc): a migrated SQLite
-// test database, the SQL stores, a recording supervisor notifier, the full route table
-// (RegisterApiRoutes) served by the real HttpServer on 127.0.0.1 port 0, and a tiny loopback
-// HTTP/1.1 client. Header-only: the tests link cloud::api (which links cloud::store) and
-// cloud::testlib only.
+// Shared fixture of the API route tests (tests/e2e/api/*_routes_test.cc): a migrated test
+// database (each suite runs on SQLite and on PostgreSQL: CLOUD_INSTANTIATE_ENGINE_TESTS), the SQL
+// stores, a recording supervisor notifier, the full route table (RegisterApiRoutes) served by the
+// real HttpServer on 127.0.0.1 port 0, and a tiny loopback HTTP/1.1 client. Header-only: the tests
+// link cloud::api (which links cloud::store) and cloud::testlib only.
 //
 //   class ClusterRoutes : public apitest::ApiTest {};
-//   TEST_F(ClusterRoutes, GetUnknownIs404) {
+//   TEST_P(ClusterRoutes, GetUnknownIs404) {
 //     WireResponse r = Get("/api/cluster/" + NewId());
 //     EXPECT_EQ(r.status, 404);
 //   }
+//   CLOUD_INSTANTIATE_ENGINE_TESTS(ClusterRoutes);
 #pragma once
 
 #include <arpa/inet.h>
@@ -239,11 +240,16 @@ class RecordingNotifier final : public supervisor::Notifier {
   std::vector<Call> calls_;
 };
 
-// The server under test. Each test gets a fresh SQLite database and server.
-class ApiTest : public ::testing::Test {
+// The server under test. Each test gets a fresh database (SQLite file or PostgreSQL schema,
+// by the test parameter) and server.
+class ApiTest : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
-    Result<std::unique_ptr<TestDatabase>> db = MakeMigratedTestDatabase(Engine::kSqlite);
+    if (GetParam() == Engine::kPostgres && testlib::PostgresTestDsn().empty()) {
+      if (testlib::PostgresSkipAllowed()) GTEST_SKIP() << testlib::MissingPostgresMessage();
+      FAIL() << testlib::MissingPostgresMessage();
+    }
+    Result<std::unique_ptr<TestDatabase>> db = MakeMigratedTestDatabase(GetParam());
     ASSERT_TRUE(db.has_value()) << db.error().message;
     test_db_ = std::move(*db);
     store::SqlDatabase& sql = test_db_->db();

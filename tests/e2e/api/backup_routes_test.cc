@@ -22,7 +22,7 @@ std::string BackupRequestBody(const std::string& installation_id) {
   return R"({"InstallationID":")" + installation_id + R"("})";
 }
 
-TEST_F(BackupRoutes, RequestBackupOfHibernatingInstallationIs200WithBackupRequested) {
+TEST_P(BackupRoutes, RequestBackupOfHibernatingInstallationIs200WithBackupRequested) {
   model::Installation inst = MakeInstallation("alpha", InstallationState::kHibernating);
   webhook_hook_.Clear();
   clock_.Advance(1000);
@@ -62,13 +62,13 @@ TEST_F(BackupRoutes, RequestBackupOfHibernatingInstallationIs200WithBackupReques
   EXPECT_TRUE(lease.has_value());
 }
 
-TEST_F(BackupRoutes, RequestBackupIgnoresInstallationAPISecurityLock) {
+TEST_P(BackupRoutes, RequestBackupIgnoresInstallationAPISecurityLock) {
   model::Installation inst = MakeInstallation("alpha", InstallationState::kHibernating);
   ASSERT_TRUE(installations_->SetInstallationAPISecurityLock(inst.id, true));
   EXPECT_EQ(Post("/api/installations/backups", BackupRequestBody(inst.id)).status, 200);
 }
 
-TEST_F(BackupRoutes, RequestBackupRejections) {
+TEST_P(BackupRoutes, RequestBackupRejections) {
   model::Installation hibernating = MakeInstallation("hib", InstallationState::kHibernating);
   model::Installation stable = MakeInstallation("stable", InstallationState::kStable);
   model::Installation mysql =
@@ -105,7 +105,7 @@ TEST_F(BackupRoutes, RequestBackupRejections) {
   ASSERT_TRUE(locks_->Release(held));
 }
 
-TEST_F(BackupRoutes, ListBackupsFiltersPagesAndOrdersNewestFirst) {
+TEST_P(BackupRoutes, ListBackupsFiltersPagesAndOrdersNewestFirst) {
   EXPECT_EQ(Get("/api/installations/backups").body, "[]\n");
 
   model::Installation a = MakeInstallation("alpha", InstallationState::kHibernating);
@@ -151,7 +151,7 @@ TEST_F(BackupRoutes, ListBackupsFiltersPagesAndOrdersNewestFirst) {
   }
 }
 
-TEST_F(BackupRoutes, ListBackupsIncludeDeleted) {
+TEST_P(BackupRoutes, ListBackupsIncludeDeleted) {
   model::Installation a = MakeInstallation("alpha", InstallationState::kHibernating);
   model::InstallationBackup backup = MakeBackup(a.id, BackupState::kBackupSucceeded);
   store::Lease lease = HoldLock(store::LockTable::kInstallationBackup, backup.id);
@@ -165,7 +165,7 @@ TEST_F(BackupRoutes, ListBackupsIncludeDeleted) {
   EXPECT_GT(all[0]["DeleteAt"].get<int64_t>(), 0);
 }
 
-TEST_F(BackupRoutes, GetBackup) {
+TEST_P(BackupRoutes, GetBackup) {
   model::Installation a = MakeInstallation("alpha", InstallationState::kHibernating);
   model::InstallationBackup backup = MakeBackup(a.id, BackupState::kBackupSucceeded);
 
@@ -181,7 +181,7 @@ TEST_F(BackupRoutes, GetBackup) {
   EXPECT_EQ(Put("/api/installations/backup/" + backup.id).status, 405);
 }
 
-TEST_F(BackupRoutes, DeleteBackupRequestsDeletionAndFiresWebhook) {
+TEST_P(BackupRoutes, DeleteBackupRequestsDeletionAndFiresWebhook) {
   model::Installation a = MakeInstallation("alpha", InstallationState::kHibernating);
   model::InstallationBackup backup = MakeBackup(a.id, BackupState::kBackupSucceeded);
   webhook_hook_.Clear();
@@ -205,7 +205,7 @@ TEST_F(BackupRoutes, DeleteBackupRequestsDeletionAndFiresWebhook) {
   EXPECT_EQ(notifier_.Count(ResourceKind::kBackup), 2u);
 }
 
-TEST_F(BackupRoutes, DeleteBackupRejectionsInOrder) {
+TEST_P(BackupRoutes, DeleteBackupRejectionsInOrder) {
   model::Installation a = MakeInstallation("alpha", InstallationState::kHibernating);
   model::InstallationBackup deleted = MakeBackup(a.id, BackupState::kDeleted);
   model::InstallationBackup secured = MakeBackup(a.id, BackupState::kBackupSucceeded);
@@ -240,6 +240,8 @@ TEST_F(BackupRoutes, DeleteBackupRejectionsInOrder) {
   EXPECT_EQ(notifier_.Count(ResourceKind::kBackup), 0u);
   ASSERT_TRUE(locks_->Release(held));
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(BackupRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest

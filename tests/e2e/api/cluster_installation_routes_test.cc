@@ -23,7 +23,7 @@ class ClusterInstallationRoutes : public ApiTest {
   std::string ci_;
 };
 
-TEST_F(ClusterInstallationRoutes, GetAndList) {
+TEST_P(ClusterInstallationRoutes, GetAndList) {
   WireResponse r = Get("/api/cluster_installation/" + ci_);
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.Json()["ClusterID"], cluster_);
@@ -34,7 +34,7 @@ TEST_F(ClusterInstallationRoutes, GetAndList) {
   EXPECT_EQ(Get("/api/cluster_installations?per_page=z").status, 400);
 }
 
-TEST_F(ClusterInstallationRoutes, ExecPrechecks) {
+TEST_P(ClusterInstallationRoutes, ExecPrechecks) {
   const std::string base = "/api/cluster_installation/" + ci_;
   EXPECT_EQ(Post(base + "/exec/bash", R"(["ls"])").status, 400);
   EXPECT_EQ(Post(base + "/exec/mmctl", "{").status, 400);
@@ -54,7 +54,7 @@ TEST_F(ClusterInstallationRoutes, ExecPrechecks) {
   EXPECT_EQ(Get(base + "/pprof").status, 403);
 }
 
-TEST_F(ClusterInstallationRoutes, ExecUsesHookWhenPresent) {
+TEST_P(ClusterInstallationRoutes, ExecUsesHookWhenPresent) {
   deps_.external.exec_in_cluster_installation =
       [](const model::Cluster&, const model::ClusterInstallation&,
          const std::vector<std::string>& command) -> Result<std::string> {
@@ -75,7 +75,7 @@ TEST_F(ClusterInstallationRoutes, ExecUsesHookWhenPresent) {
   deps_.external.exec_in_cluster_installation = nullptr;
 }
 
-TEST_F(ClusterInstallationRoutes, Migration) {
+TEST_P(ClusterInstallationRoutes, Migration) {
   const std::string target = CreateCluster();
   const std::string body =
       R"({"SourceClusterID":")" + cluster_ + R"(","TargetClusterID":")" + target + R"("})";
@@ -113,6 +113,8 @@ TEST_F(ClusterInstallationRoutes, Migration) {
           .status,
       404);
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(ClusterInstallationRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest

@@ -14,7 +14,7 @@ using supervisor::ResourceKind;
 
 class ClusterRoutes : public ApiTest {};
 
-TEST_F(ClusterRoutes, CreateWithEmptyBodyMakesDefaultKopsClusterAndPokes) {
+TEST_P(ClusterRoutes, CreateWithEmptyBodyMakesDefaultKopsClusterAndPokes) {
   WireResponse r = Post("/api/clusters", "");
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(r.Header("content-type"), "application/json");
@@ -36,7 +36,7 @@ TEST_F(ClusterRoutes, CreateWithEmptyBodyMakesDefaultKopsClusterAndPokes) {
   EXPECT_EQ(got.Json()["State"], "creation-requested");
 }
 
-TEST_F(ClusterRoutes, CreateWithAnnotationsReturnsThem) {
+TEST_P(ClusterRoutes, CreateWithAnnotationsReturnsThem) {
   WireResponse r = Post("/api/clusters", R"({"annotations":["multi-tenant","abc"]})");
   ASSERT_EQ(r.status, 202) << r.body;
   nlohmann::ordered_json j = r.Json();
@@ -44,7 +44,7 @@ TEST_F(ClusterRoutes, CreateWithAnnotationsReturnsThem) {
   EXPECT_EQ(j["Annotations"].size(), 2u);
 }
 
-TEST_F(ClusterRoutes, CreateRejectsBadInput) {
+TEST_P(ClusterRoutes, CreateRejectsBadInput) {
   struct Case {
     std::string name;
     std::string body;
@@ -63,7 +63,7 @@ TEST_F(ClusterRoutes, CreateRejectsBadInput) {
   EXPECT_EQ(notifier_.Count(ResourceKind::kCluster), 0u);
 }
 
-TEST_F(ClusterRoutes, ImportRequiresSecretName) {
+TEST_P(ClusterRoutes, ImportRequiresSecretName) {
   EXPECT_EQ(Post("/api/clusters/import", "{}").status, 400);
   WireResponse r = Post("/api/clusters/import", R"({"external-cluster-secret-name":"kubeconfig"})");
   ASSERT_EQ(r.status, 202) << r.body;
@@ -74,7 +74,7 @@ TEST_F(ClusterRoutes, ImportRequiresSecretName) {
   EXPECT_EQ(j["PgBouncerConfig"], nullptr);
 }
 
-TEST_F(ClusterRoutes, GetUnknownAndMalformedIds) {
+TEST_P(ClusterRoutes, GetUnknownAndMalformedIds) {
   EXPECT_EQ(Get("/api/cluster/" + NewId()).status, 404);
   WireResponse malformed = Get("/api/cluster/short");
   EXPECT_EQ(malformed.status, 404);
@@ -82,7 +82,7 @@ TEST_F(ClusterRoutes, GetUnknownAndMalformedIds) {
   EXPECT_EQ(Get("/api/cluster/" + NewId() + "/utilities").status, 404);
 }
 
-TEST_F(ClusterRoutes, ListPagingAndEmpty) {
+TEST_P(ClusterRoutes, ListPagingAndEmpty) {
   WireResponse empty = Get("/api/clusters");
   EXPECT_EQ(empty.status, 200);
   EXPECT_EQ(empty.body, "[]\n");
@@ -98,7 +98,7 @@ TEST_F(ClusterRoutes, ListPagingAndEmpty) {
   EXPECT_EQ(Get("/api/clusters?include_deleted=maybe").status, 400);
 }
 
-TEST_F(ClusterRoutes, RetryCreationTransitions) {
+TEST_P(ClusterRoutes, RetryCreationTransitions) {
   std::string id = CreateCluster();
   SetClusterState(id, ClusterState::kCreationFailed);
   notifier_.Clear();
@@ -112,7 +112,7 @@ TEST_F(ClusterRoutes, RetryCreationTransitions) {
   EXPECT_EQ(Post("/api/cluster/" + NewId()).status, 404);
 }
 
-TEST_F(ClusterRoutes, LockOrderIs404Then409Then403Then400) {
+TEST_P(ClusterRoutes, LockOrderIs404Then409Then403Then400) {
   std::string id = CreateCluster();
   SetClusterState(id, ClusterState::kStable);  // retry-create not allowed → 400
   EXPECT_EQ(Post("/api/cluster/" + id).status, 400);
@@ -126,7 +126,7 @@ TEST_F(ClusterRoutes, LockOrderIs404Then409Then403Then400) {
   EXPECT_EQ(Get("/api/cluster/" + id).status, 200);
 }
 
-TEST_F(ClusterRoutes, UpdateConfiguration) {
+TEST_P(ClusterRoutes, UpdateConfiguration) {
   std::string id = CreateCluster();
   WireResponse r = Put("/api/cluster/" + id, R"({"AllowInstallations":true})");
   ASSERT_EQ(r.status, 202) << r.body;
@@ -137,7 +137,7 @@ TEST_F(ClusterRoutes, UpdateConfiguration) {
   EXPECT_EQ(Put("/api/cluster/" + NewId(), "{}").status, 404);
 }
 
-TEST_F(ClusterRoutes, ProvisionUpgradeResize) {
+TEST_P(ClusterRoutes, ProvisionUpgradeResize) {
   std::string id = CreateCluster();
   EXPECT_EQ(Post("/api/cluster/" + id + "/provision", "{}").status, 400);  // not stable
   SetClusterState(id, ClusterState::kStable);
@@ -160,14 +160,14 @@ TEST_F(ClusterRoutes, ProvisionUpgradeResize) {
   EXPECT_EQ(s.Json()["State"], "resize-requested");
 }
 
-TEST_F(ClusterRoutes, NodegroupsAreRejectedOnKops) {
+TEST_P(ClusterRoutes, NodegroupsAreRejectedOnKops) {
   std::string id = CreateCluster();
   SetClusterState(id, ClusterState::kStable);
   EXPECT_EQ(Post("/api/cluster/" + id + "/nodegroups", R"({"nodegroups":{"ng1":{}}})").status, 400);
   EXPECT_EQ(Delete("/api/cluster/" + id + "/nodegroup/ng1").status, 400);
 }
 
-TEST_F(ClusterRoutes, NodegroupsOnEks) {
+TEST_P(ClusterRoutes, NodegroupsOnEks) {
   std::string id =
       CreateCluster(R"({"provisioner":"eks","cluster-role-arn":"arn:aws:iam::123456789012:role/c",)"
                     R"("node-role-arn":"arn:aws:iam::123456789012:role/n","ami":"ami-123"})");
@@ -180,14 +180,14 @@ TEST_F(ClusterRoutes, NodegroupsOnEks) {
   EXPECT_EQ(Delete("/api/cluster/" + id + "/nodegroup/missing").status, 400);
 }
 
-TEST_F(ClusterRoutes, UtilitiesReturnsMetadata) {
+TEST_P(ClusterRoutes, UtilitiesReturnsMetadata) {
   std::string id = CreateCluster();
   WireResponse r = Get("/api/cluster/" + id + "/utilities");
   ASSERT_EQ(r.status, 200);
   EXPECT_TRUE(r.Json().is_object());
 }
 
-TEST_F(ClusterRoutes, Annotations) {
+TEST_P(ClusterRoutes, Annotations) {
   std::string id = CreateCluster(R"({"annotations":["first"]})");
   WireResponse r = Post("/api/cluster/" + id + "/annotations", R"({"annotations":["second"]})");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -210,7 +210,7 @@ TEST_F(ClusterRoutes, Annotations) {
   EXPECT_EQ(Delete("/api/cluster/" + id + "/annotation/first").status, 403);
 }
 
-TEST_F(ClusterRoutes, DeleteCluster) {
+TEST_P(ClusterRoutes, DeleteCluster) {
   std::string id = CreateCluster();
   SetClusterState(id, ClusterState::kStable);
   std::string inst = CreateInstallation("delme");
@@ -233,6 +233,8 @@ TEST_F(ClusterRoutes, DeleteCluster) {
   SetClusterState(other, ClusterState::kResizeRequested);
   EXPECT_EQ(Delete("/api/cluster/" + other).status, 400);
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(ClusterRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest

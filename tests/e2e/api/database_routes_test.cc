@@ -70,7 +70,7 @@ class DatabaseRoutes : public OperationsApiTest {
   bool aws_down_ = false;
 };
 
-TEST_F(DatabaseRoutes, ListAndGetMultitenantDatabases) {
+TEST_P(DatabaseRoutes, ListAndGetMultitenantDatabases) {
   EXPECT_EQ(Get("/api/databases/multitenant_databases").body, "[]\n");
   model::MultitenantDatabase a = MakeDatabase("vpc1", DatabaseEngineType::kPostgres);
   clock_.Advance(1);
@@ -99,7 +99,7 @@ TEST_F(DatabaseRoutes, ListAndGetMultitenantDatabases) {
   EXPECT_EQ(Get("/api/databases/multitenant_database/" + NewId()).status, 404);
 }
 
-TEST_F(DatabaseRoutes, UpdateMultitenantDatabase) {
+TEST_P(DatabaseRoutes, UpdateMultitenantDatabase) {
   model::MultitenantDatabase proxy = MakeDatabase("vpc1", DatabaseEngineType::kPostgresProxy, 10);
   model::MultitenantDatabase plain = MakeDatabase("vpc1", DatabaseEngineType::kPostgres);
   model::MultitenantDatabase held_db = MakeDatabase("vpc1", DatabaseEngineType::kPostgresProxy, 3);
@@ -137,7 +137,7 @@ TEST_F(DatabaseRoutes, UpdateMultitenantDatabase) {
   ASSERT_TRUE(locks_->Release(held));
 }
 
-TEST_F(DatabaseRoutes, DeleteMultitenantDatabase) {
+TEST_P(DatabaseRoutes, DeleteMultitenantDatabase) {
   model::MultitenantDatabase db = MakeDatabase("vpc1", DatabaseEngineType::kPostgres);
   const std::string target = "/api/databases/multitenant_database/" + db.id;
 
@@ -168,7 +168,7 @@ TEST_F(DatabaseRoutes, DeleteMultitenantDatabase) {
   EXPECT_EQ(Delete("/api/databases/multitenant_database/" + gone.id).status, 204);
 }
 
-TEST_F(DatabaseRoutes, LogicalDatabases) {
+TEST_P(DatabaseRoutes, LogicalDatabases) {
   model::MultitenantDatabase parent = MakeDatabase("vpc1", DatabaseEngineType::kPostgresProxy);
   model::MultitenantDatabase other = MakeDatabase("vpc1", DatabaseEngineType::kPostgresProxy);
   model::LogicalDatabase l1 = MakeLogical(parent.id);
@@ -214,7 +214,7 @@ TEST_F(DatabaseRoutes, LogicalDatabases) {
       locks_->AcquireOne(store::LockTable::kMultitenantDatabase, parent.id, "x").has_value());
 }
 
-TEST_F(DatabaseRoutes, DatabaseSchemas) {
+TEST_P(DatabaseRoutes, DatabaseSchemas) {
   model::MultitenantDatabase parent = MakeDatabase("vpc1", DatabaseEngineType::kPostgresProxy);
   model::LogicalDatabase l1 = MakeLogical(parent.id);
   model::LogicalDatabase l2 = MakeLogical(parent.id);
@@ -240,6 +240,8 @@ TEST_F(DatabaseRoutes, DatabaseSchemas) {
   EXPECT_EQ(Get("/api/databases/database_schema/" + NewId()).status, 404);
   EXPECT_EQ(Delete("/api/databases/database_schema/" + s2.id).status, 405);
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(DatabaseRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest

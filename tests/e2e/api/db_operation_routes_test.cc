@@ -82,7 +82,7 @@ std::string MigrationBody(const std::string& installation_id, const std::string&
 
 // --- Restorations -------------------------------------------------------------------------
 
-TEST_F(DBOperationRoutes, TriggerRestorationIs202AndMovesInstallation) {
+TEST_P(DBOperationRoutes, TriggerRestorationIs202AndMovesInstallation) {
   model::Installation inst = MakeInstallation("alpha", InstallationState::kHibernating);
   model::InstallationBackup backup = MakeBackup(inst.id, BackupState::kBackupSucceeded);
   webhook_hook_.Clear();
@@ -124,7 +124,7 @@ TEST_F(DBOperationRoutes, TriggerRestorationIs202AndMovesInstallation) {
   EXPECT_EQ(Get("/api/installations/operations/database/restoration/" + id).Json(), op);
 }
 
-TEST_F(DBOperationRoutes, TriggerRestorationRejections) {
+TEST_P(DBOperationRoutes, TriggerRestorationRejections) {
   model::Installation inst = MakeInstallation("alpha", InstallationState::kHibernating);
   model::InstallationBackup good = MakeBackup(inst.id, BackupState::kBackupSucceeded);
   model::InstallationBackup failed = MakeBackup(inst.id, BackupState::kBackupFailed);
@@ -168,7 +168,7 @@ TEST_F(DBOperationRoutes, TriggerRestorationRejections) {
   ASSERT_TRUE(locks_->Release(held));
 }
 
-TEST_F(DBOperationRoutes, ListRestorationsIsNullWhenEmptyAndFilters) {
+TEST_P(DBOperationRoutes, ListRestorationsIsNullWhenEmptyAndFilters) {
   WireResponse empty = Get("/api/installations/operations/database/restorations");
   EXPECT_EQ(empty.status, 200);
   EXPECT_EQ(empty.body, "null\n");
@@ -201,7 +201,7 @@ TEST_F(DBOperationRoutes, ListRestorationsIsNullWhenEmptyAndFilters) {
 
 // --- Migrations ---------------------------------------------------------------------------
 
-TEST_F(DBOperationRoutes, TriggerMigrationIs202WithSniffedContentType) {
+TEST_P(DBOperationRoutes, TriggerMigrationIs202WithSniffedContentType) {
   model::Installation inst = MakeInstallation("alpha", InstallationState::kHibernating,
                                               "aws-multitenant-rds-postgres", "bifrost");
   model::MultitenantDatabase current = MakeMultitenantDatabase("vpc1", {inst.id});
@@ -238,7 +238,7 @@ TEST_F(DBOperationRoutes, TriggerMigrationIs202WithSniffedContentType) {
   EXPECT_EQ(one.body, expected);
 }
 
-TEST_F(DBOperationRoutes, TriggerMigrationRejections) {
+TEST_P(DBOperationRoutes, TriggerMigrationRejections) {
   const std::string mt = "aws-multitenant-rds-postgres";
   model::Installation inst =
       MakeInstallation("alpha", InstallationState::kHibernating, mt, "bifrost");
@@ -289,7 +289,7 @@ TEST_F(DBOperationRoutes, TriggerMigrationRejections) {
   ASSERT_TRUE(locks_->Release(held));
 }
 
-TEST_F(DBOperationRoutes, ListMigrationsFiltersByInstallationAndState) {
+TEST_P(DBOperationRoutes, ListMigrationsFiltersByInstallationAndState) {
   WireResponse empty = Get("/api/installations/operations/database/migrations");
   EXPECT_EQ(empty.body, "[]\n");
   EXPECT_EQ(empty.Header("content-type"), "text/plain; charset=utf-8");
@@ -316,7 +316,7 @@ TEST_F(DBOperationRoutes, ListMigrationsFiltersByInstallationAndState) {
   EXPECT_EQ(Get("/api/installations/operations/database/migration/" + NewId()).status, 404);
 }
 
-TEST_F(DBOperationRoutes, CommitMigration) {
+TEST_P(DBOperationRoutes, CommitMigration) {
   model::InstallationDBMigrationOperation op = MakeMigration("inst", MigrationState::kSucceeded);
   model::InstallationDBMigrationOperation running =
       MakeMigration("inst", MigrationState::kFinalizing);
@@ -351,7 +351,7 @@ TEST_F(DBOperationRoutes, CommitMigration) {
   ASSERT_TRUE(locks_->Release(held));
 }
 
-TEST_F(DBOperationRoutes, RollbackMigration) {
+TEST_P(DBOperationRoutes, RollbackMigration) {
   model::Installation inst =
       MakeInstallation("alpha", InstallationState::kHibernating, "aws-multitenant-rds-postgres");
   ASSERT_TRUE(installations_->SetInstallationAPISecurityLock(inst.id, true));  // not checked
@@ -404,6 +404,8 @@ TEST_F(DBOperationRoutes, RollbackMigration) {
                   .has_value());
   ASSERT_TRUE(locks_->Release(busy_lease));
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(DBOperationRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest

@@ -14,14 +14,14 @@ using model::InstallationState;
 
 class EventRoutes : public OperationsApiTest {};
 
-TEST_F(EventRoutes, EmptyIsEmptyArray) {
+TEST_P(EventRoutes, EmptyIsEmptyArray) {
   WireResponse r = Get("/api/events/state_change");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.Header("content-type"), "application/json");
   EXPECT_EQ(r.body, "[]\n");
 }
 
-TEST_F(EventRoutes, ListsNewestFirstWithFiltersAndPaging) {
+TEST_P(EventRoutes, ListsNewestFirstWithFiltersAndPaging) {
   model::Installation a = MakeInstallation("alpha", InstallationState::kCreationRequested);
   clock_.Advance(10);
   model::Installation b = MakeInstallation("bravo", InstallationState::kCreationRequested);
@@ -67,6 +67,8 @@ TEST_F(EventRoutes, ListsNewestFirstWithFiltersAndPaging) {
   EXPECT_EQ(Get("/api/events/state_change?page=1e3").status, 400);
   EXPECT_EQ(Post("/api/events/state_change").status, 405);
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(EventRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest

@@ -12,7 +12,7 @@ using supervisor::ResourceKind;
 
 class GroupRoutes : public ApiTest {};
 
-TEST_F(GroupRoutes, CreateGetList) {
+TEST_P(GroupRoutes, CreateGetList) {
   WireResponse r = Post("/api/groups", R"({"Name":"g1","Version":"7.1"})");
   ASSERT_EQ(r.status, 200) << r.body;
   nlohmann::ordered_json j = r.Json();
@@ -38,7 +38,7 @@ TEST_F(GroupRoutes, CreateGetList) {
   EXPECT_EQ(counted.Json()[0]["installation_count"], 0);
 }
 
-TEST_F(GroupRoutes, StatusRoutes) {
+TEST_P(GroupRoutes, StatusRoutes) {
   EXPECT_EQ(Get("/api/groups/status").status, 404);  // no groups at all (upstream quirk)
   std::string id = CreateGroup("s1");
   WireResponse all = Get("/api/groups/status");
@@ -50,7 +50,7 @@ TEST_F(GroupRoutes, StatusRoutes) {
   EXPECT_EQ(Get("/api/group/" + NewId() + "/status").status, 404);
 }
 
-TEST_F(GroupRoutes, UpdateBumpsSequenceOnlyForConfig) {
+TEST_P(GroupRoutes, UpdateBumpsSequenceOnlyForConfig) {
   std::string id = CreateGroup("u1");
   WireResponse n = Put("/api/group/" + id, R"({"Name":"u2"})");
   ASSERT_EQ(n.status, 200) << n.body;
@@ -70,7 +70,7 @@ TEST_F(GroupRoutes, UpdateBumpsSequenceOnlyForConfig) {
   EXPECT_EQ(Delete("/api/group/" + id).status, 403);
 }
 
-TEST_F(GroupRoutes, DeleteRefusedWhileInstallationsRemain) {
+TEST_P(GroupRoutes, DeleteRefusedWhileInstallationsRemain) {
   std::string id = CreateGroup("d1");
   std::string inst = CreateInstallation("ingroup", R"("GroupID":")" + id + R"(")");
   EXPECT_EQ(Delete("/api/group/" + id).status, 403);
@@ -83,7 +83,7 @@ TEST_F(GroupRoutes, DeleteRefusedWhileInstallationsRemain) {
   EXPECT_EQ(Delete("/api/group/" + NewId()).status, 404);
 }
 
-TEST_F(GroupRoutes, Annotations) {
+TEST_P(GroupRoutes, Annotations) {
   std::string id = CreateGroup("a1", R"("Annotations":["one"])");
   WireResponse r = Post("/api/group/" + id + "/annotations", R"({"annotations":["two"]})");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -93,6 +93,8 @@ TEST_F(GroupRoutes, Annotations) {
   EXPECT_EQ(Delete("/api/group/" + id + "/annotation/two").status, 204);
   EXPECT_EQ(Get("/api/group/" + id).Json()["annotations"].size(), 1u);
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(GroupRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest

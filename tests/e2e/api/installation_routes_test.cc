@@ -14,7 +14,7 @@ using supervisor::ResourceKind;
 
 class InstallationRoutes : public ApiTest {};
 
-TEST_F(InstallationRoutes, CreateDefaultsAndGet) {
+TEST_P(InstallationRoutes, CreateDefaultsAndGet) {
   WireResponse r = Post("/api/installations", R"({"OwnerID":"me","DNS":"Alpha.example.com"})");
   ASSERT_EQ(r.status, 202) << r.body;
   nlohmann::ordered_json j = r.Json();
@@ -33,7 +33,7 @@ TEST_F(InstallationRoutes, CreateDefaultsAndGet) {
   EXPECT_EQ(Get("/api/installation/" + id + "?include_group_config=x").status, 400);
 }
 
-TEST_F(InstallationRoutes, CreateRejections) {
+TEST_P(InstallationRoutes, CreateRejections) {
   struct Case {
     std::string name;
     std::string body;
@@ -56,13 +56,13 @@ TEST_F(InstallationRoutes, CreateRejections) {
   EXPECT_EQ(Post("/api/installations", R"({"OwnerID":"o","DNS":"dup.example.com"})").status, 409);
 }
 
-TEST_F(InstallationRoutes, DefaultDatabaseRejectedWithoutOperatorFlags) {
+TEST_P(InstallationRoutes, DefaultDatabaseRejectedWithoutOperatorFlags) {
   deps_.config.deploy_minio_operator = false;
   EXPECT_EQ(Post("/api/installations", R"({"OwnerID":"o","DNS":"nominio.example.com"})").status,
             400);
 }
 
-TEST_F(InstallationRoutes, CreateInGroupBySelectionAnnotations) {
+TEST_P(InstallationRoutes, CreateInGroupBySelectionAnnotations) {
   std::string group = CreateGroup("g1", R"("Annotations":["team-a"])");
   WireResponse r = Post("/api/installations", R"({"OwnerID":"o","DNS":"ing.example.com",)"
                                               R"("GroupSelectionAnnotations":["team-a"]})");
@@ -70,7 +70,7 @@ TEST_F(InstallationRoutes, CreateInGroupBySelectionAnnotations) {
   EXPECT_EQ(r.Json()["GroupID"], group);
 }
 
-TEST_F(InstallationRoutes, ListFiltersCountStatus) {
+TEST_P(InstallationRoutes, ListFiltersCountStatus) {
   EXPECT_EQ(Get("/api/installations").body, "[]\n");
   std::string a = CreateInstallation("one");
   std::string b = CreateInstallation("two");
@@ -95,7 +95,7 @@ TEST_F(InstallationRoutes, ListFiltersCountStatus) {
   EXPECT_EQ(status.Json()["InstallationsStable"], 1);
 }
 
-TEST_F(InstallationRoutes, RetryUpdateHibernateWakeup) {
+TEST_P(InstallationRoutes, RetryUpdateHibernateWakeup) {
   std::string id = CreateInstallation("life");
   EXPECT_EQ(Put("/api/installation/" + id + "/mattermost", R"({"Version":"9.0"})").status, 400);
   SetInstallationState(id, InstallationState::kCreationFailed);
@@ -122,7 +122,7 @@ TEST_F(InstallationRoutes, RetryUpdateHibernateWakeup) {
   EXPECT_EQ(w.Json()["Image"], "custom/image");
 }
 
-TEST_F(InstallationRoutes, SecurityLockAndRowLock) {
+TEST_P(InstallationRoutes, SecurityLockAndRowLock) {
   std::string id = CreateInstallation("locked");
   SetInstallationState(id, InstallationState::kStable);
   ASSERT_EQ(Post("/api/security/installation/" + id + "/api/lock").status, 200);
@@ -135,7 +135,7 @@ TEST_F(InstallationRoutes, SecurityLockAndRowLock) {
   EXPECT_EQ(Post("/api/installation/" + id + "/hibernate").status, 202);
 }
 
-TEST_F(InstallationRoutes, DeleteGoesPendingOrDirect) {
+TEST_P(InstallationRoutes, DeleteGoesPendingOrDirect) {
   std::string creating = CreateInstallation("creating");
   WireResponse r = Delete("/api/installation/" + creating);
   EXPECT_EQ(r.status, 202);
@@ -154,7 +154,7 @@ TEST_F(InstallationRoutes, DeleteGoesPendingOrDirect) {
   EXPECT_EQ(Delete("/api/installation/" + NewId()).status, 404);
 }
 
-TEST_F(InstallationRoutes, DeletionExpiryCancelAndSchedule) {
+TEST_P(InstallationRoutes, DeletionExpiryCancelAndSchedule) {
   std::string id = CreateInstallation("pend");
   int64_t later = clock_.NowMillis() + 60000;
   std::string body = "{\"DeletionPendingExpiry\":" + std::to_string(later) + "}";
@@ -185,7 +185,7 @@ TEST_F(InstallationRoutes, DeletionExpiryCancelAndSchedule) {
             400);
 }
 
-TEST_F(InstallationRoutes, GroupJoinAssignLeave) {
+TEST_P(InstallationRoutes, GroupJoinAssignLeave) {
   std::string id = CreateInstallation("member");
   SetInstallationState(id, InstallationState::kStable);
   std::string group = CreateGroup("grp", R"("Version":"7.0","Annotations":["pick-me"])");
@@ -212,7 +212,7 @@ TEST_F(InstallationRoutes, GroupJoinAssignLeave) {
   EXPECT_EQ(Get("/api/installation/" + id).Json()["GroupID"], group);
 }
 
-TEST_F(InstallationRoutes, Annotations) {
+TEST_P(InstallationRoutes, Annotations) {
   std::string id = CreateInstallation("annot", R"("Annotations":["aaa"])");
   WireResponse r = Post("/api/installation/" + id + "/annotations", R"({"annotations":["bbb"]})");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -228,7 +228,7 @@ TEST_F(InstallationRoutes, Annotations) {
             403);
 }
 
-TEST_F(InstallationRoutes, DNSRecords) {
+TEST_P(InstallationRoutes, DNSRecords) {
   std::string id = CreateInstallation("dnsy");
   SetInstallationState(id, InstallationState::kStable);
   EXPECT_EQ(Post("/api/installation/" + id + "/dns", R"({"DNS":"bad_name"})").status, 400);
@@ -255,7 +255,7 @@ TEST_F(InstallationRoutes, DNSRecords) {
   EXPECT_EQ(del.Json()["DNSRecords"].size(), 1u);
 }
 
-TEST_F(InstallationRoutes, Volumes) {
+TEST_P(InstallationRoutes, Volumes) {
   std::string id = CreateInstallation("vols");
   SetInstallationState(id, InstallationState::kStable);
   const std::string body =
@@ -276,6 +276,8 @@ TEST_F(InstallationRoutes, Volumes) {
   SetInstallationState(id, InstallationState::kStable);
   EXPECT_EQ(Delete("/api/installation/" + id + "/volume/myvol").status, 400);
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(InstallationRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest

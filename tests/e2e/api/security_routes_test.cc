@@ -11,7 +11,7 @@ namespace {
 
 class SecurityRoutes : public ApiTest {};
 
-TEST_F(SecurityRoutes, LockAndUnlockEveryResource) {
+TEST_P(SecurityRoutes, LockAndUnlockEveryResource) {
   std::string cluster = CreateCluster();
   std::string inst = CreateInstallation("secure");
   std::string group = CreateGroup("secgroup");
@@ -45,7 +45,7 @@ TEST_F(SecurityRoutes, LockAndUnlockEveryResource) {
   }
 }
 
-TEST_F(SecurityRoutes, UnknownIdsAre404) {
+TEST_P(SecurityRoutes, UnknownIdsAre404) {
   for (std::string kind :
        {"cluster", "installation", "cluster_installation", "group", "installation/backup"}) {
     SCOPED_TRACE(kind);
@@ -56,12 +56,14 @@ TEST_F(SecurityRoutes, UnknownIdsAre404) {
   EXPECT_EQ(Get("/api/security/cluster/" + NewId() + "/api/lock").status, 405);
 }
 
-TEST_F(SecurityRoutes, WorksWhileRowIsLocked) {
+TEST_P(SecurityRoutes, WorksWhileRowIsLocked) {
   std::string cluster = CreateCluster();
   store::Lease held = HoldLock(store::LockTable::kCluster, cluster);
   EXPECT_EQ(Post("/api/security/cluster/" + cluster + "/api/lock").status, 200);
   ASSERT_TRUE(locks_->Release(held).has_value());
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(SecurityRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest

@@ -22,7 +22,7 @@ class SubscriptionRoutes : public OperationsApiTest {
   }
 };
 
-TEST_F(SubscriptionRoutes, CreateIs202WithSubscriptionJson) {
+TEST_P(SubscriptionRoutes, CreateIs202WithSubscriptionJson) {
   WireResponse r = Post("/api/subscriptions",
                         R"({"Name":"sub","URL":"https://example.com/events","OwnerID":"me",)"
                         R"("EventType":"resourceStateChange","FailureThreshold":60000000000,)"
@@ -43,7 +43,7 @@ TEST_F(SubscriptionRoutes, CreateIs202WithSubscriptionJson) {
   EXPECT_EQ(Get("/api/subscription/" + id).body, expected);
 }
 
-TEST_F(SubscriptionRoutes, CreateValidation) {
+TEST_P(SubscriptionRoutes, CreateValidation) {
   const std::string max = std::to_string(model::kMaxSubscriptionFailureThresholdNs);
   const std::string over = std::to_string(model::kMaxSubscriptionFailureThresholdNs + 1);
   struct Case {
@@ -79,7 +79,7 @@ TEST_F(SubscriptionRoutes, CreateValidation) {
   }
 }
 
-TEST_F(SubscriptionRoutes, ListIsNewestFirstWithFilters) {
+TEST_P(SubscriptionRoutes, ListIsNewestFirstWithFilters) {
   EXPECT_EQ(Get("/api/subscriptions").body, "[]\n");
   std::string a = CreateSubscription("alice", "resourceStateChange");
   clock_.Advance(1);
@@ -105,7 +105,7 @@ TEST_F(SubscriptionRoutes, ListIsNewestFirstWithFilters) {
   EXPECT_EQ(Get("/api/subscriptions?per_page=x").status, 400);
 }
 
-TEST_F(SubscriptionRoutes, GetAndDelete) {
+TEST_P(SubscriptionRoutes, GetAndDelete) {
   std::string id = CreateSubscription("owner", "resourceStateChange");
   EXPECT_EQ(Get("/api/subscription/" + NewId()).status, 404);
   EXPECT_EQ(Delete("/api/subscription/" + NewId()).status, 404);
@@ -118,6 +118,8 @@ TEST_F(SubscriptionRoutes, GetAndDelete) {
   EXPECT_EQ(Delete("/api/subscription/" + id).status, 400);
   EXPECT_EQ(Post("/api/subscription/" + id).status, 405);
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(SubscriptionRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest

@@ -20,7 +20,7 @@ class WebhookRoutes : public OperationsApiTest {
   }
 };
 
-TEST_F(WebhookRoutes, CreateIs202WithWebhookJson) {
+TEST_P(WebhookRoutes, CreateIs202WithWebhookJson) {
   WireResponse r =
       Post("/api/webhooks", R"({"OwnerID":"owner1","URL":"https://example.com/hook"})");
   ASSERT_EQ(r.status, 202) << r.body;
@@ -42,7 +42,7 @@ TEST_F(WebhookRoutes, CreateIs202WithWebhookJson) {
             R"([{"key":"A","value":"1"},{"key":"A","value":"both","value_from_env":"HOME"}])");
 }
 
-TEST_F(WebhookRoutes, CreateRejections) {
+TEST_P(WebhookRoutes, CreateRejections) {
   CreateWebhook("owner", "https://taken.example.com");
   struct Case {
     std::string name;
@@ -68,7 +68,7 @@ TEST_F(WebhookRoutes, CreateRejections) {
   }
 }
 
-TEST_F(WebhookRoutes, ListFiltersByOwnerAndPages) {
+TEST_P(WebhookRoutes, ListFiltersByOwnerAndPages) {
   EXPECT_EQ(Get("/api/webhooks").body, "[]\n");
   std::string a = CreateWebhook("alice", "https://a.example.com");
   clock_.Advance(1);
@@ -93,7 +93,7 @@ TEST_F(WebhookRoutes, ListFiltersByOwnerAndPages) {
   EXPECT_EQ(Get("/api/webhooks?page=one").status, 400);
 }
 
-TEST_F(WebhookRoutes, GetAndDelete) {
+TEST_P(WebhookRoutes, GetAndDelete) {
   std::string id = CreateWebhook("owner", "https://example.com");
   EXPECT_EQ(Get("/api/webhook/" + NewId()).status, 404);
   EXPECT_EQ(Delete("/api/webhook/" + NewId()).status, 404);
@@ -108,6 +108,8 @@ TEST_F(WebhookRoutes, GetAndDelete) {
   // The URL is free again once the webhook is deleted.
   CreateWebhook("owner", "https://example.com");
 }
+
+CLOUD_INSTANTIATE_ENGINE_TESTS(WebhookRoutes);
 
 }  // namespace
 }  // namespace cloud::apitest
