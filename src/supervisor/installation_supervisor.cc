@@ -3,7 +3,10 @@
 #include "supervisor/installation_supervisor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
+#include <random>
+#include <thread>
 #include <utility>
 
 #include "common/id.h"
@@ -510,6 +513,17 @@ bool InstallationSupervisor::CreateClusterInstallation(const Cluster& candidate,
   const Logger log = pass.log.With(logkey::kCluster, candidate.id);
   Result<store::Lease> scheduling = stores_.locks.AcquireOne(store::LockTable::kClusterScheduling,
                                                              candidate.id, options_.instance_id);
+  // Busy: another installation is being placed on this cluster right now. Wait a little
+  // (real time, with jitter) instead of giving up on a cluster that will be free in a moment.
+  const auto wait_until = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(options_.scheduling_lock_wait_ms);
+  std::minstd_rand jitter(std::hash<std::string>{}(i.id));
+  while (!scheduling && scheduling.error().code == ErrorCode::kConflict &&
+         std::chrono::steady_clock::now() < wait_until) {
+    std::this_thread::sleep_for(std::chrono::microseconds(500 + jitter() % 2000));
+    scheduling = stores_.locks.AcquireOne(store::LockTable::kClusterScheduling, candidate.id,
+                                          options_.instance_id);
+  }
   if (!scheduling) {
     log.Debug("failed to take the cluster scheduling lock; skipping cluster");
     return false;

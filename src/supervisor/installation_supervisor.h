@@ -70,6 +70,11 @@ struct InstallationSupervisorOptions {
   bool keep_filestore_data = false;  // --keep-filestore-data
   bool force_cr_upgrade = false;     // --force-cr-upgrade
   bool disable_dns_updates = false;  // --disable-dns-updates
+  // How long to wait for a cluster's scheduling lock while another installation is being
+  // placed on it (held for milliseconds) before skipping the cluster. Upstream does not wait:
+  // under a burst of creates most installations then fall to creation-no-compatible-clusters
+  // and wait for a poll. 0 = do not wait.
+  int64_t scheduling_lock_wait_ms = 2000;
   // Woken (kind kClusterInstallation, by CI ID) after this supervisor created or changed a
   // cluster installation and released its leases. Optional.
   Notifier* notifier = nullptr;

@@ -571,6 +571,25 @@ TEST_P(InstallationSupervisorTest, PlacementFollowsAffinityAnnotationsAndLocks) 
   }
 }
 
+// A scheduling lock held for a moment (another installation being placed) is waited for:
+// the installation lands on the cluster instead of falling to no-compatible-clusters.
+TEST_P(InstallationSupervisorTest, ABrieflyHeldSchedulingLockIsWaitedFor) {
+  model::Cluster only = CreateCluster();
+  auto held = locks_->AcquireOne(store::LockTable::kClusterScheduling, only.id, "other-server");
+  ASSERT_TRUE(held);
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_TRUE(locks_->Release(*held));
+  });
+  model::Installation i = CreateInstallation(InstallationState::kCreationRequested, "multitenant");
+  Pass(i.id);
+  releaser.join();
+  std::vector<model::ClusterInstallation> cis = CIs(i.id);
+  ASSERT_EQ(cis.size(), 1u);
+  EXPECT_EQ(cis[0].cluster_id, only.id);
+  EXPECT_NE(State(i.id), InstallationState::kCreationNoCompatibleClusters);
+}
+
 TEST_P(InstallationSupervisorTest, BalancedSchedulingPrefersTheLeastLoadedCluster) {
   model::Cluster loaded = CreateCluster();
   model::Cluster light = CreateCluster();
