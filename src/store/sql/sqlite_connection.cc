@@ -38,12 +38,13 @@ class SqliteConnection {
   // Runs `sql` (several `;`-separated statements are allowed when there are no parameters);
   // fills `rows` (if given) from the last statement; returns the rows changed.
   Result<int64_t> Run(std::string_view sql, const SqlParams& params, Rows* rows) {
-    const std::string translated = TranslatePlaceholdersForSqlite(sql);
-    auto cached = cache_.find(translated);
+    // The cache is keyed by the caller's SQL text, so a cached statement costs no translation.
+    auto cached = cache_.find(sql);
     sqlite3_stmt* stmt = nullptr;
     if (cached != cache_.end()) {
       stmt = cached->second;
     } else {
+      const std::string translated = TranslatePlaceholdersForSqlite(sql);
       const char* tail = nullptr;
       if (sqlite3_prepare_v3(db_, translated.c_str(), static_cast<int>(translated.size()),
                              SQLITE_PREPARE_PERSISTENT, &stmt, &tail) != SQLITE_OK) {
@@ -65,7 +66,7 @@ class SqliteConnection {
         for (auto& [s, st] : cache_) sqlite3_finalize(st);
         cache_.clear();
       }
-      cache_.emplace(translated, stmt);
+      cache_.emplace(std::string(sql), stmt);
     }
     struct Resetter {
       sqlite3_stmt* s;
@@ -155,7 +156,11 @@ class SqliteConnection {
  private:
   sqlite3* db_;
   std::string path_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
 };
 
 class SqliteDatabase;
