@@ -25,6 +25,11 @@ HttpResponse HandleRegisterSubscription(const ApiDeps& deps, RequestContext& ctx
     CLOUD_TRY(model::CreateSubscriptionRequest body,
               DecodeBody<model::CreateSubscriptionRequest>(request));
     CLOUD_TRY(model::Subscription subscription, body.ToSubscription());
+    // Beyond upstream: deliveries need an absolute http(s) URL (src/events/README.md).
+    Result<model::GoUrl> url = model::ParseGoUrl(body.url, /*request_uri=*/true);
+    if (!url || (url->scheme != "http" && url->scheme != "https") || url->host.empty()) {
+      return InvalidArgument("subscription URL must be an absolute http or https URL");
+    }
     CLOUD_TRY(model::Subscription created, deps.subscriptions->CreateSubscription(subscription));
     return JsonResponse(202, created);
   });

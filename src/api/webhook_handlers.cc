@@ -27,6 +27,7 @@ HttpResponse HandleCreateWebhook(const ApiDeps& deps, RequestContext& ctx,
     webhook.owner_id = body.owner_id;
     webhook.url = body.url;
     webhook.headers = body.headers;
+    webhook.secret = body.secret;
     CLOUD_TRY(model::Webhook created, deps.webhooks->CreateWebhook(webhook));
     return JsonResponse(202, created);
   });

@@ -48,6 +48,9 @@ void Server::RegisterApiRoutes() {
   api_deps_.environment = "dev";
   api::RegisterApiRoutes(api_router_, handler_env_, api_deps_);
   api::RegisterAuditRoutes(api_router_, handler_env_, *audit_store_);
+  api::RegisterDeliveryRoutes(api_router_, handler_env_, *delivery_admin_, [this] {
+    if (deliverer_) deliverer_->Wake();
+  });
   api::AddHealthRoute(api_router_, handler_env_, [this]() -> Result<void> {
     Result<store::Rows> rows = db_->Query("SELECT 1");
     if (!rows) return rows.error();
@@ -82,7 +85,22 @@ Result<void> Server::OpenStore() {
   event_store_ = std::make_unique<store::SqlEventStore>(sql);
   api_key_store_ = std::make_unique<store::SqlApiKeyStore>(sql, clock_);
   audit_store_ = std::make_unique<store::SqlAuditStore>(sql, clock_);
+  delivery_admin_ = std::make_unique<store::SqlDeliveryAdmin>(sql, clock_);
   return Ok();
+}
+
+void Server::StartEventDelivery() {
+  events::DelivererOptions options;
+  options.instance_id = instance_id_;
+  options.workers = config_.event_delivery_workers;
+  options.max_age_ms = config_.event_delivery_max_age_ms;
+  options.attempt_timeout_ms = config_.event_delivery_timeout_ms;
+  options.retention_ms = config_.event_retention_ms;
+  options.targets.allow_private = !config_.DenyPrivateTargets();
+  options.targets.allow_loopback = !config_.DenyPrivateTargets();
+  deliverer_ = std::make_unique<events::EventDeliverer>(
+      *db_, *locks_, clock_, log_.With(logkey::kComponent, "event-delivery"), options);
+  deliverer_->Start();
 }
 
 Result<void> Server::StartSupervisors() {
@@ -223,6 +241,7 @@ Result<void> Server::Start() {
   // `config_.backend` provisioners, the event producer/deliverer, the supervisors and the
   // schedulers here, and stop them in Stop() after the API server.
   CLOUD_TRY_VOID(OpenStore());
+  StartEventDelivery();
   CLOUD_TRY_VOID(StartSupervisors());
   http_metrics_ = std::make_unique<api::HttpMetrics>(metrics_);
   api::AuthOptions auth;
@@ -261,7 +280,13 @@ Result<void> Server::Start() {
   api_options.workers = static_cast<size_t>(config_.workers);
   api_server_ = std::make_unique<api::HttpServer>(
       std::move(api_options),
-      [this](api::HttpRequest& request) { return api_router_.Dispatch(request); }, log_);
+      [this](api::HttpRequest& request) {
+        api::HttpResponse response = api_router_.Dispatch(request);
+        // A write may have queued deliveries: wake the delivery workers (cheap, in process).
+        if (request.method != "GET" && deliverer_) deliverer_->Wake();
+        return response;
+      },
+      log_);
 
   if (Result<void> r = metrics_server_->Start(); !r) {
     return r.error().WithContext("failed to start the metrics server");
@@ -289,6 +314,10 @@ void Server::Stop() {
   if (renewer_) {
     renewer_->Stop();
     renewer_.reset();
+  }
+  if (deliverer_) {
+    deliverer_->Stop();  // pending deliveries stay in the store for the next start
+    deliverer_.reset();
   }
 }
 

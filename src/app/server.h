@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/api_deps.h"
+#include "api/delivery_handlers.h"
 #include "api/handler.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
@@ -16,6 +17,7 @@
 #include "common/clock.h"
 #include "common/logging.h"
 #include "common/result.h"
+#include "events/deliverer.h"
 #include "provisioner/provisioner_set.h"
 #include "provisioner/sim/sim_cloud.h"
 #include "store/lock_store.h"
@@ -72,6 +74,8 @@ class Server {
   Result<void> OpenStore();
   // Builds the --backend provisioners, the supervisors and their schedulers.
   Result<void> StartSupervisors();
+  // Starts the event delivery workers (src/events).
+  void StartEventDelivery();
 
   ServerConfig config_;
   Logger log_;
@@ -94,6 +98,7 @@ class Server {
   std::unique_ptr<store::SqlEventStore> event_store_;
   std::unique_ptr<store::SqlApiKeyStore> api_key_store_;
   std::unique_ptr<store::SqlAuditStore> audit_store_;
+  std::unique_ptr<store::SqlDeliveryAdmin> delivery_admin_;
   api::ApiDeps api_deps_;
   std::unique_ptr<provisioner::sim::SimCloud> sim_;
   std::unique_ptr<provisioner::ProvisionerSet> provisioners_;
@@ -108,6 +113,7 @@ class Server {
   std::unique_ptr<supervisor::DBMigrationSupervisor> migration_supervisor_;
   std::unique_ptr<supervisor::WakeupChannel> wakeup_channel_;  // outlives schedulers_
   std::unique_ptr<supervisor::SchedulerSet> schedulers_;
+  std::unique_ptr<events::EventDeliverer> deliverer_;
   api::MetricsRegistry metrics_;
   std::unique_ptr<api::HttpMetrics> http_metrics_;
   api::HandlerEnv handler_env_;

@@ -19,6 +19,11 @@ struct ServerFlags {
   ServerConfig config;
   std::string installation_deletion_pending_time = "3m0s";
   std::string lease_expiry = "1m0s";
+  std::string event_delivery_max_age = "72h0m0s";
+  std::string event_delivery_timeout = "15s";
+  std::string event_retention = "168h0m0s";
+  bool webhook_deny_private_ranges = true;
+  CLI::Option* webhook_deny_private_ranges_option = nullptr;
   struct Probe {
     const char* name;
     int32_t value;
@@ -119,6 +124,26 @@ void AddServerFlags(CLI::App& cmd, ServerFlags& f) {
         Result<int64_t> parsed = ParseGoDuration(text);
         return parsed ? std::string() : parsed.error().message;
       });
+  auto duration_check = [](const std::string& text) {
+    Result<int64_t> parsed = ParseGoDuration(text);
+    return parsed ? std::string() : parsed.error().message;
+  };
+  AddOption(cmd, "event-delivery-workers", c.event_delivery_workers,
+            "Threads delivering events to subscriptions and webhooks.");
+  AddOption(cmd, "event-delivery-max-age", f.event_delivery_max_age,
+            "Retry a failing delivery until its event is this old, then mark it failed (Go "
+            "duration; a subscription's FailureThreshold wins when set).")
+      ->check(duration_check);
+  AddOption(cmd, "event-delivery-timeout", f.event_delivery_timeout,
+            "Timeout of one delivery attempt (Go duration).")
+      ->check(duration_check);
+  AddOption(cmd, "event-retention", f.event_retention,
+            "Delete delivered and failed deliveries older than this (Go duration; 0 keeps them).")
+      ->check(duration_check);
+  f.webhook_deny_private_ranges_option =
+      AddBool(cmd, "webhook-deny-private-ranges", f.webhook_deny_private_ranges,
+              "Refuse to deliver to private and loopback addresses (default: true, false with "
+              "--dev).");
   AddOption(cmd, "installation-deletion-max-updating", c.installation_deletion_max_updating,
             "Maximum number of installations being deleted at the same time.");
   AddBool(cmd, "disable-dns-updates", c.disable_dns_updates, "Skip DNS updates.");
@@ -231,6 +256,12 @@ ServerConfig Finish(ServerFlags& f) {
   ServerConfig c = f.config;
   c.installation_deletion_pending_time_ns = *ParseGoDuration(f.installation_deletion_pending_time);
   c.lease_expiry_ns = *ParseGoDuration(f.lease_expiry);
+  c.event_delivery_max_age_ms = *ParseGoDuration(f.event_delivery_max_age) / 1'000'000;
+  c.event_delivery_timeout_ms = *ParseGoDuration(f.event_delivery_timeout) / 1'000'000;
+  c.event_retention_ms = *ParseGoDuration(f.event_retention) / 1'000'000;
+  if (f.webhook_deny_private_ranges_option->count() > 0) {
+    c.webhook_deny_private_ranges = f.webhook_deny_private_ranges;
+  }
   for (const ServerFlags::Probe& probe : f.probes) {
     if (probe.option->count() > 0) c.*probe.field = probe.value;
   }

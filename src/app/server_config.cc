@@ -83,6 +83,16 @@ Result<void> ValidateServerConfig(const ServerConfig& c) {
     return InvalidArgument("--allow-list-cidr-range must not be empty");
   }
   if (AllEmpty(c.vpn_list_cidr)) return InvalidArgument("--vpn-list-cidr must not be empty");
+  if (c.event_delivery_workers < 1 || c.event_delivery_workers > 64) {
+    return InvalidArgument("--event-delivery-workers must be between 1 and 64");
+  }
+  if (c.event_delivery_max_age_ms <= 0) {
+    return InvalidArgument("--event-delivery-max-age must be positive");
+  }
+  if (c.event_delivery_timeout_ms <= 0) {
+    return InvalidArgument("--event-delivery-timeout must be positive");
+  }
+  if (c.event_retention_ms < 0) return InvalidArgument("--event-retention must not be negative");
   if (c.backend != kSimBackend) {
     // Real backends install utilities from git; the simulated cloud needs none.
     if (c.utilities_git_path.empty()) return InvalidArgument("--utilities-git-path is required");

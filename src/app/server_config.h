@@ -116,6 +116,16 @@ struct ServerConfig {
   int64_t max_installations_rds_mysql = 10;
   bool disable_db_init_check = false;
 
+  // Event delivery (ours; src/events/README.md). Durations in ms.
+  int event_delivery_workers = 2;
+  int64_t event_delivery_max_age_ms = int64_t{72} * 3600 * 1000;
+  int64_t event_delivery_timeout_ms = 15'000;
+  int64_t event_retention_ms = int64_t{168} * 3600 * 1000;  // 0: keep delivered rows forever
+  // Refuse webhook/subscription targets on private and loopback addresses. Unset: on unless
+  // --dev.
+  std::optional<bool> webhook_deny_private_ranges;
+  bool DenyPrivateTargets() const { return webhook_deny_private_ranges.value_or(!dev); }
+
   // Auth (enabled when issuer and audience are both set).
   std::string issuer;
   std::string audience;

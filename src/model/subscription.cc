@@ -49,6 +49,7 @@ Result<Subscription> CreateSubscriptionRequest::ToSubscription() const {
   subscription.last_delivery_attempt_at = 0;
   subscription.failure_threshold = failure_threshold;
   subscription.headers = headers;
+  subscription.secret = secret;
   return subscription;
 }
 

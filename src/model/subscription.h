@@ -45,6 +45,8 @@ struct Subscription {
   std::optional<std::string> lock_acquired_by;
   int64_t lock_acquired_at = 0;
   std::optional<Headers> headers;  // null when none
+  // Standard Webhooks signing secret ("" = unsigned). Never serialised (not in JsonFields).
+  std::string secret;
 
   bool IsDeleted() const { return delete_at > 0; }
   // FailureThreshold in milliseconds, for comparing with event timestamps.
@@ -77,6 +79,7 @@ struct CreateSubscriptionRequest {
   std::string event_type;
   int64_t failure_threshold = 0;  // nanoseconds
   std::optional<Headers> headers;
+  std::string secret;  // beyond upstream: optional signing secret (request only)
 
   // §3.11 in upstream order: URL passes Go url.Parse (the empty string does); EventType
   // non-empty (any value); OwnerID non-empty; 0 <= FailureThreshold <= 72h. Headers are not
@@ -99,6 +102,7 @@ void JsonFields(V& v, CreateSubscriptionRequest& r) {
   v("EventType", r.event_type);
   v("FailureThreshold", r.failure_threshold);
   v("Headers", r.headers);
+  v("Secret", r.secret, kOmitEmpty);
 }
 
 }  // namespace cloud::model

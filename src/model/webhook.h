@@ -53,6 +53,8 @@ struct Webhook {
   int64_t create_at = 0;
   int64_t delete_at = 0;
   std::optional<Headers> headers;  // null when none
+  // Standard Webhooks signing secret ("" = unsigned). Never serialised (not in JsonFields).
+  std::string secret;
 
   bool IsDeleted() const { return delete_at != 0; }
   friend bool operator==(const Webhook&, const Webhook&) = default;
@@ -73,6 +75,7 @@ struct CreateWebhookRequest {
   std::string owner_id;
   std::string url;
   std::optional<Headers> headers;
+  std::string secret;  // beyond upstream: optional signing secret (request only)
 
   // §3.8 in upstream order: OwnerID required; URL required; URL must parse as Go
   // url.ParseRequestURI does; scheme (lower-cased by the parser) http or https; host non-empty.
@@ -86,6 +89,7 @@ void JsonFields(V& v, CreateWebhookRequest& r) {
   v("OwnerID", r.owner_id);
   v("URL", r.url);
   v("Headers", r.headers);
+  v("Secret", r.secret, kOmitEmpty);
 }
 
 // Body POSTed to every legacy webhook.

@@ -1,9 +1,11 @@
 #include "store/event_outbox.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "common/id.h"
 #include "model/json_codec.h"
+#include "model/webhook.h"
 
 namespace cloud::store {
 namespace {
@@ -16,8 +18,14 @@ constexpr std::string_view kInsertStateChangeEvent =
 constexpr std::string_view kSelectSubscribers =
     "SELECT ID FROM Subscription WHERE EventType = $1 AND DeleteAt = 0 ORDER BY CreateAt";
 constexpr std::string_view kInsertDeliveriesPrefix =
-    "INSERT INTO EventDelivery (ID, EventID, SubscriptionID, Status, LastAttempt, Attempts) "
-    "VALUES ";
+    "INSERT INTO EventDelivery (ID, EventID, SubscriptionID, Status, LastAttempt, Attempts, "
+    "Sequence, ResourceID) VALUES ";
+constexpr std::string_view kSelectWebhooks =
+    "SELECT ID FROM Webhooks WHERE DeleteAt = 0 ORDER BY CreateAt, ID";
+constexpr std::string_view kInsertWebhookDelivery =
+    "INSERT INTO WebhookDelivery (ID, WebhookID, EventID, ResourceID, Payload, CreateAt, "
+    "Sequence, Status, Attempts, LastAttempt, NextAttemptAt, LastError) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 0, '')";
 // Upstream inserts deliveries in multi-row INSERTs of this many rows.
 constexpr size_t kDeliveryBatchSize = 50;
 
@@ -45,15 +53,54 @@ Result<std::string> AppendStateChangeEvent(SqlExecutor& tx, const StateChangeRec
       if (i != start) sql += ", ";
       const size_t first = params.size() + 1;
       sql += "($" + std::to_string(first) + ", $" + std::to_string(first + 1) + ", $" +
-             std::to_string(first + 2) + ", $" + std::to_string(first + 3) + ", 0, 0)";
+             std::to_string(first + 2) + ", $" + std::to_string(first + 3) + ", 0, 0, $" +
+             std::to_string(first + 4) + ", $" + std::to_string(first + 5) + ")";
       params.emplace_back(NewId());
       params.emplace_back(event_id);
       params.emplace_back(subscribers[i].GetString(0));
       params.emplace_back(not_attempted);
+      params.emplace_back(NextDeliverySequence(clock));
+      params.emplace_back(change.resource_id);
     }
     CLOUD_TRY_VOID(tx.Exec(sql, params));
   }
+  CLOUD_TRY_VOID(AppendWebhookDeliveries(tx, change, event_id, clock));
   return event_id;
+}
+
+Result<void> AppendWebhookDeliveries(SqlExecutor& tx, const StateChangeRecord& change,
+                                     std::string_view event_id, const Clock& clock) {
+  CLOUD_TRY(Rows webhooks, tx.Query(kSelectWebhooks));
+  if (webhooks.empty()) return Ok();
+  model::WebhookPayload payload;
+  payload.event_id = std::string(event_id);
+  payload.timestamp = clock.NowNanos();
+  payload.id = change.resource_id;
+  payload.type = change.resource_type;
+  payload.new_state = change.new_state;
+  payload.old_state = change.old_state;
+  payload.extra_data = change.extra_data;
+  const std::string body = model::EncodeJson(payload);
+  const std::string not_attempted(model::ToString(model::EventDeliveryStatus::kNotAttempted));
+  const int64_t now = clock.NowMillis();
+  for (const Row& webhook : webhooks) {
+    CLOUD_TRY_VOID(
+        tx.Exec(kInsertWebhookDelivery,
+                {NewId(), webhook.GetString(0), std::string(event_id), change.resource_id,
+                 Blob{body}, now, NextDeliverySequence(clock), not_attempted}));
+  }
+  return Ok();
+}
+
+int64_t NextDeliverySequence(const Clock& clock) {
+  static std::atomic<int64_t> last{0};
+  const int64_t now = clock.NowNanos();
+  int64_t prev = last.load();
+  int64_t next = 0;
+  do {
+    next = std::max(prev + 1, now);
+  } while (!last.compare_exchange_weak(prev, next));
+  return next;
 }
 
 }  // namespace cloud::store

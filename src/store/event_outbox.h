@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -33,8 +34,22 @@ using StateChangeHook = std::function<Result<void>(SqlExecutor& tx, const StateC
 // not-attempted, 0 attempts) for every live (DeleteAt = 0) subscription whose EventType is
 // resourceStateChange, in multi-row INSERTs of 50 as upstream. Nothing is committed here: a
 // rollback of `tx` removes every row it wrote.
+// Also queues the legacy webhook payload (AppendWebhookDeliveries) with the new event's ID.
+// Every EventDelivery row gets Sequence = NextDeliverySequence(clock) (tie-break of events in
+// the same millisecond), the resource's ID (per-resource ordering) and NextAttemptAt 0.
 // Returns the new event's ID. Errors: whatever the executor reports.
 Result<std::string> AppendStateChangeEvent(SqlExecutor& tx, const StateChangeRecord& change,
                                            const Clock& clock);
+
+// Inside `tx`: one WebhookDelivery row (status not-attempted, due now) per live webhook, whose
+// Payload is upstream's WebhookPayload JSON for `change` (event_id as given, "" for backups,
+// restorations and migrations; timestamp = clock.NowNanos(); extra_data omitted when empty).
+// No webhooks, no rows. Errors: whatever the executor reports.
+Result<void> AppendWebhookDeliveries(SqlExecutor& tx, const StateChangeRecord& change,
+                                     std::string_view event_id, const Clock& clock);
+
+// A process-wide strictly increasing number, at least clock.NowNanos(): orders deliveries
+// written in the same millisecond. Thread-safe.
+int64_t NextDeliverySequence(const Clock& clock);
 
 }  // namespace cloud::store

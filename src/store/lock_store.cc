@@ -258,6 +258,8 @@ LockColumns LockColumnsOf(LockTable table) {
       return {"DatabaseSchema", kBy, kAt, kToken};
     case LockTable::kSubscription:
       return {"Subscription", kBy, kAt, kToken};
+    case LockTable::kWebhook:
+      return {"Webhooks", kBy, kAt, kToken};
   }
   return {"Cluster", kBy, kAt, kToken};
 }
@@ -288,6 +290,8 @@ std::string_view LockTableName(LockTable table) {
       return "database schema";
     case LockTable::kSubscription:
       return "subscription";
+    case LockTable::kWebhook:
+      return "webhook";
   }
   return "row";
 }

@@ -36,6 +36,7 @@ enum class LockTable {
   kLogicalDatabase,
   kDatabaseSchema,
   kSubscription,
+  kWebhook,  // legacy webhooks (lock columns added by 0.55.0-cloud.5): the delivery claim
 };
 
 // SQL names of a lock's table and columns, e.g. {"\"Group\"", "LockAcquiredBy",

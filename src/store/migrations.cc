@@ -1,5 +1,6 @@
 #include "store/migrations.h"
 
+#include <cctype>
 #include <charconv>
 #include <optional>
 
@@ -258,6 +259,12 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
   return text;
 }
 
+std::string ToLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::string ForDialect(std::string_view ddl, Dialect dialect) {
   const bool pg = dialect == Dialect::kPostgres;
   std::string out = ReplaceAll(std::string(ddl), "{BLOB}", pg ? "bytea" : "BLOB");
@@ -349,6 +356,63 @@ Result<void> AddListIndexes(SqlExecutor& tx) {
           });
 }
 
+// 0.55.0-cloud.4 -> 0.55.0-cloud.5: reliable event delivery (src/events). Subscription
+// deliveries get a retry schedule and their last error; legacy webhooks get an outbox table
+// written in the state change's transaction, a lease (the delivery worker's claim) and, like
+// subscriptions, an optional signing secret. Written so that a half-applied step (possible only
+// outside a transaction) can be re-run: every column/table/index is added only when missing.
+Result<void> AddEventDelivery(SqlExecutor& tx) {
+  const bool pg = tx.dialect() == Dialect::kPostgres;
+  auto has_column = [&](std::string_view table, std::string_view column) -> Result<bool> {
+    CLOUD_TRY(Rows rows,
+              pg ? tx.Query("SELECT 1 FROM information_schema.columns WHERE table_schema = "
+                            "current_schema() AND table_name = $1 AND column_name = $2",
+                            {ToLower(table), ToLower(column)})
+                 : tx.Query("SELECT 1 FROM pragma_table_info($1) WHERE lower(name) = $2",
+                            {std::string(table), ToLower(column)}));
+    return !rows.empty();
+  };
+  auto add_column = [&](std::string_view table, std::string_view column,
+                        std::string_view type) -> Result<void> {
+    CLOUD_TRY(bool exists, has_column(table, column));
+    if (exists) return Ok();
+    CLOUD_TRY(int64_t changed, tx.Exec("ALTER TABLE " + std::string(table) + " ADD COLUMN " +
+                                       std::string(column) + " " + std::string(type)));
+    (void)changed;
+    return Ok();
+  };
+  CLOUD_TRY_VOID(add_column("EventDelivery", "NextAttemptAt", "BIGINT NOT NULL DEFAULT 0"));
+  CLOUD_TRY_VOID(add_column("EventDelivery", "LastError", "TEXT NOT NULL DEFAULT ''"));
+  CLOUD_TRY_VOID(add_column("EventDelivery", "Sequence", "BIGINT NOT NULL DEFAULT 0"));
+  CLOUD_TRY_VOID(add_column("EventDelivery", "ResourceID", "TEXT NOT NULL DEFAULT ''"));
+  CLOUD_TRY_VOID(add_column("Subscription", "Secret", "TEXT NOT NULL DEFAULT ''"));
+  CLOUD_TRY_VOID(add_column("Webhooks", "Secret", "TEXT NOT NULL DEFAULT ''"));
+  CLOUD_TRY_VOID(add_column("Webhooks", "LastDeliveryAttemptAt", "BIGINT NOT NULL DEFAULT 0"));
+  CLOUD_TRY_VOID(add_column("Webhooks", "LockAcquiredBy", "TEXT"));
+  CLOUD_TRY_VOID(add_column("Webhooks", "LockAcquiredAt", "BIGINT NOT NULL DEFAULT 0"));
+  CLOUD_TRY_VOID(add_column("Webhooks", "LockFencingToken", "BIGINT NOT NULL DEFAULT 0"));
+  return ExecAll(tx, {
+                         ForDialect(R"(CREATE TABLE IF NOT EXISTS WebhookDelivery (
+  ID TEXT NOT NULL PRIMARY KEY,
+  WebhookID TEXT NOT NULL,
+  EventID TEXT NOT NULL,
+  ResourceID TEXT NOT NULL,
+  Payload {BLOB} NOT NULL,
+  CreateAt BIGINT NOT NULL,
+  Sequence BIGINT NOT NULL,
+  Status TEXT NOT NULL,
+  Attempts INTEGER NOT NULL,
+  LastAttempt BIGINT NOT NULL,
+  NextAttemptAt BIGINT NOT NULL,
+  LastError TEXT NOT NULL))",
+                                    tx.dialect()),
+                         "CREATE INDEX IF NOT EXISTS ix_webhookdelivery_webhookid_status ON "
+                         "WebhookDelivery (WebhookID, Status)",
+                         "CREATE INDEX IF NOT EXISTS ix_eventdelivery_subscriptionid_status ON "
+                         "EventDelivery (SubscriptionID, Status)",
+                     });
+}
+
 struct Semver {
   int64_t major = 0, minor = 0, patch = 0;
   std::vector<std::string> prerelease;
@@ -431,6 +495,7 @@ const std::vector<Migration>& Migrations() {
       {"0.55.0-cloud.1", "0.55.0-cloud.2", AddApiKeys},
       {"0.55.0-cloud.2", "0.55.0-cloud.3", AddAuditLog},
       {"0.55.0-cloud.3", "0.55.0-cloud.4", AddListIndexes},
+      {"0.55.0-cloud.4", "0.55.0-cloud.5", AddEventDelivery},
   };
   return kMigrations;
 }

@@ -89,7 +89,7 @@ Result<model::InstallationBackup> SqlBackupStore::CreateInstallationBackup(
         kInsertBackup, {backup.id, backup.installation_id, backup.cluster_installation_id,
                         backup.backed_up_database_type, std::string(model::ToString(backup.state)),
                         backup.request_at, backup.api_security_lock}));
-    return RunStateChangeHook(hook_, tx,
+    return RunStateChangeHook(hook_, clock_, tx,
                               {model::ResourceType::kInstallationBackup, backup.id,
                                std::string(model::kNotApplicableState),
                                std::string(model::ToString(backup.state)), extra});
@@ -210,7 +210,7 @@ Result<void> SqlBackupStore::UpdateInstallationBackupState(
     CLOUD_TRY_VOID(FencedExec(tx, kUpdateBackupState, {new_state, std::string(id)}, lease, id));
     if (old_state == new_state) return Ok();
     return RunStateChangeHook(
-        hook_, tx,
+        hook_, clock_, tx,
         {model::ResourceType::kInstallationBackup, std::string(id), old_state, new_state, extra});
   });
 }

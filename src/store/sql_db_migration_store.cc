@@ -102,7 +102,7 @@ Result<void> SqlDBMigrationStore::Insert(SqlExecutor& tx, const InstallationDBMi
       {o.id, o.installation_id, o.request_at, state, o.source_database, o.destination_database,
        EncodeMultiTenant(o.source_multi_tenant), EncodeMultiTenant(o.destination_multi_tenant),
        o.backup_id, o.installation_db_restoration_operation_id, o.complete_at}));
-  return RunStateChangeHook(hook_, tx,
+  return RunStateChangeHook(hook_, clock_, tx,
                             {model::ResourceType::kInstallationDBMigration, o.id,
                              std::string(model::kNotApplicableState), state, extra});
 }
@@ -219,7 +219,7 @@ Result<void> SqlDBMigrationStore::UpdateInstallationDBMigrationOperationState(
     CLOUD_TRY(std::string old_state, ReadState(tx, kTable, kWhat, id));
     CLOUD_TRY_VOID(FencedExec(tx, kUpdateMigrationState, {new_state, std::string(id)}, lease, id));
     if (old_state == new_state || !announce) return Ok();
-    return RunStateChangeHook(hook_, tx,
+    return RunStateChangeHook(hook_, clock_, tx,
                               {model::ResourceType::kInstallationDBMigration, std::string(id),
                                old_state, new_state, extra});
   });
@@ -236,7 +236,7 @@ Result<void> SqlDBMigrationStore::UpdateInstallationDBMigrationOperation(
         lease, o.id));
     if (old_state == new_state) return Ok();
     return RunStateChangeHook(
-        hook_, tx,
+        hook_, clock_, tx,
         {model::ResourceType::kInstallationDBMigration, o.id, old_state, new_state, extra});
   });
 }

@@ -70,7 +70,7 @@ Result<void> SqlDBRestorationStore::Insert(SqlExecutor& tx,
   CLOUD_TRY_VOID(tx.Exec(kInsertRestoration,
                          {o.id, o.installation_id, o.backup_id, o.request_at, state,
                           o.target_installation_state, o.cluster_installation_id, o.complete_at}));
-  return RunStateChangeHook(hook_, tx,
+  return RunStateChangeHook(hook_, clock_, tx,
                             {model::ResourceType::kInstallationDBRestoration, o.id,
                              std::string(model::kNotApplicableState), state, extra});
 }
@@ -183,7 +183,7 @@ Result<void> SqlDBRestorationStore::UpdateInstallationDBRestorationOperationStat
     CLOUD_TRY_VOID(
         FencedExec(tx, kUpdateRestorationState, {new_state, std::string(id)}, lease, id));
     if (old_state == new_state) return Ok();
-    return RunStateChangeHook(hook_, tx,
+    return RunStateChangeHook(hook_, clock_, tx,
                               {model::ResourceType::kInstallationDBRestoration, std::string(id),
                                old_state, new_state, extra});
   });
@@ -200,7 +200,7 @@ Result<void> SqlDBRestorationStore::UpdateInstallationDBRestorationOperation(
         lease, o.id));
     if (old_state == new_state) return Ok();
     return RunStateChangeHook(
-        hook_, tx,
+        hook_, clock_, tx,
         {model::ResourceType::kInstallationDBRestoration, o.id, old_state, new_state, extra});
   });
 }

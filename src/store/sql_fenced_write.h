@@ -94,9 +94,11 @@ inline Result<void> FencedInstallationStateChange(SqlExecutor& tx, std::string_v
   return Ok();
 }
 
-// Runs `hook` when set.
-inline Result<void> RunStateChangeHook(const StateChangeHook& hook, SqlExecutor& tx,
-                                       const StateChangeRecord& change) {
+// Queues the legacy webhook payload of `change` for every live webhook (event_id "", as
+// upstream sends for these), then runs `hook` when set; both inside `tx`.
+inline Result<void> RunStateChangeHook(const StateChangeHook& hook, const Clock& clock,
+                                       SqlExecutor& tx, const StateChangeRecord& change) {
+  CLOUD_TRY_VOID(AppendWebhookDeliveries(tx, change, "", clock));
   if (!hook) return Ok();
   return hook(tx, change);
 }

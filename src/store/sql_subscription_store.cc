@@ -13,11 +13,12 @@ namespace {
 
 constexpr std::string_view kSelectSubscriptions =
     "SELECT ID, Name, URL, OwnerID, EventType, Headers, FailureThreshold, LastDeliveryStatus, "
-    "LastDeliveryAttemptAt, CreateAt, DeleteAt, LockAcquiredBy, LockAcquiredAt FROM Subscription";
+    "LastDeliveryAttemptAt, CreateAt, DeleteAt, LockAcquiredBy, LockAcquiredAt, Secret "
+    "FROM Subscription";
 constexpr std::string_view kInsertSubscription =
     "INSERT INTO Subscription (ID, Name, URL, OwnerID, EventType, LastDeliveryAttemptAt, "
     "LastDeliveryStatus, FailureThreshold, CreateAt, DeleteAt, LockAcquiredBy, LockAcquiredAt, "
-    "Headers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, NULL, 0, $10)";
+    "Headers, Secret) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, NULL, 0, $10, $11)";
 constexpr std::string_view kUpdateSubscriptionStatus =
     "UPDATE Subscription SET LastDeliveryStatus = $1, LastDeliveryAttemptAt = $2 "
     "WHERE ID = $3 AND DeleteAt = 0";
@@ -40,6 +41,7 @@ Result<model::Subscription> FromRow(const Row& row) {
   s.delete_at = row.GetInt64("DeleteAt");
   s.lock_acquired_by = row.GetOptionalString("LockAcquiredBy");
   s.lock_acquired_at = row.GetInt64("LockAcquiredAt");
+  s.secret = row.GetString("Secret");
   return s;
 }
 
@@ -69,7 +71,7 @@ Result<model::Subscription> SqlSubscriptionStore::CreateSubscription(model::Subs
       db_.Exec(kInsertSubscription,
                {s.id, s.name, s.url, s.owner_id, s.event_type, s.last_delivery_attempt_at,
                 std::string(model::ToString(s.last_delivery_status)), s.failure_threshold,
-                s.create_at, EncodeHeadersColumn(s.headers)}));
+                s.create_at, EncodeHeadersColumn(s.headers), s.secret}));
   return s;
 }
 

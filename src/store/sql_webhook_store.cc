@@ -11,10 +11,10 @@ namespace cloud::store {
 namespace {
 
 constexpr std::string_view kSelectWebhooks =
-    "SELECT ID, OwnerID, URL, CreateAt, DeleteAt, Headers FROM Webhooks";
+    "SELECT ID, OwnerID, URL, CreateAt, DeleteAt, Headers, Secret FROM Webhooks";
 constexpr std::string_view kInsertWebhook =
-    "INSERT INTO Webhooks (ID, OwnerID, URL, CreateAt, DeleteAt, Headers) "
-    "VALUES ($1, $2, $3, $4, 0, $5)";
+    "INSERT INTO Webhooks (ID, OwnerID, URL, CreateAt, DeleteAt, Headers, Secret) "
+    "VALUES ($1, $2, $3, $4, 0, $5, $6)";
 
 Result<model::Webhook> FromRow(const Row& row) {
   model::Webhook w;
@@ -24,6 +24,7 @@ Result<model::Webhook> FromRow(const Row& row) {
   w.create_at = row.GetInt64("CreateAt");
   w.delete_at = row.GetInt64("DeleteAt");
   CLOUD_TRY(w.headers, DecodeHeadersColumn(row.GetOptionalString("Headers")));
+  w.secret = row.GetString("Secret");
   return w;
 }
 
@@ -46,7 +47,7 @@ Result<model::Webhook> SqlWebhookStore::CreateWebhook(model::Webhook webhook) {
   webhook.delete_at = 0;
   CLOUD_TRY_VOID(
       db_.Exec(kInsertWebhook, {webhook.id, webhook.owner_id, webhook.url, webhook.create_at,
-                                EncodeHeadersColumn(webhook.headers)}));
+                                EncodeHeadersColumn(webhook.headers), webhook.secret}));
   return webhook;
 }
 

@@ -323,12 +323,16 @@ TEST_P(MigrationsTest, SchemaMatchesUpstreamPlusOurAdditions) {
         }
       }
     }
-    // Upstream's columns plus at most our lease columns.
+    // Upstream's columns plus at most our lease and event delivery columns.
+    const std::set<std::string> ours = {
+        "lockfencingtoken", "schedulinglockfencingtoken",
+        // 0.55.0-cloud.5 (src/events): EventDelivery, Subscription, Webhooks.
+        "nextattemptat", "lasterror", "sequence", "resourceid", "secret", "lastdeliveryattemptat",
+        "lockacquiredby", "lockacquiredat"};
     for (const auto& [name, c] : got) {
       const bool upstream = std::any_of(t.columns.begin(), t.columns.end(),
                                         [&](const Column& w) { return w.name == name; });
-      EXPECT_TRUE(upstream || name == "lockfencingtoken" || name == "schedulinglockfencingtoken")
-          << "unexpected column " << name;
+      EXPECT_TRUE(upstream || ours.count(name) != 0) << "unexpected column " << name;
     }
   }
 
@@ -346,6 +350,23 @@ TEST_P(MigrationsTest, SchemaMatchesUpstreamPlusOurAdditions) {
   auto apikey = IntrospectColumns("apikey");
   for (std::string col : {"id", "name", "hash", "createat", "revokedat"}) {
     EXPECT_TRUE(apikey.count(col)) << col;
+  }
+  for (auto [table, col] :
+       std::vector<std::pair<std::string, std::string>>{{"eventdelivery", "nextattemptat"},
+                                                        {"eventdelivery", "lasterror"},
+                                                        {"eventdelivery", "sequence"},
+                                                        {"eventdelivery", "resourceid"},
+                                                        {"subscription", "secret"},
+                                                        {"webhooks", "secret"},
+                                                        {"webhooks", "lockfencingtoken"},
+                                                        {"webhooks", "lockacquiredat"}}) {
+    EXPECT_TRUE(IntrospectColumns(table).count(col)) << table << "." << col;
+  }
+  auto webhook_delivery = IntrospectColumns("webhookdelivery");
+  for (std::string col :
+       {"id", "webhookid", "eventid", "resourceid", "payload", "createat", "sequence", "status",
+        "attempts", "lastattempt", "nextattemptat", "lasterror"}) {
+    EXPECT_TRUE(webhook_delivery.count(col)) << col;
   }
   auto audit = IntrospectColumns("auditlog");
   for (std::string col : {"id", "createat", "actor", "method", "path", "resourceid", "status"}) {
@@ -373,7 +394,8 @@ TEST_P(MigrationsTest, SchemaMatchesUpstreamPlusOurAdditions) {
     EXPECT_TRUE(indexes.count("multitenantdatabase_pkey2"));
     EXPECT_EQ(indexes.size(), kUpstreamIndexes.size() + 2 /*constraints*/ + 21 - 1 /*pkeys*/ +
                                   2 /*APIKey pkey, hash*/ + 2 /*AuditLog pkey, createat*/ +
-                                  6 /*list indexes of 0.55.0-cloud.4*/);
+                                  6 /*list indexes of 0.55.0-cloud.4*/ +
+                                  3 /*WebhookDelivery pkey, webhookid; EventDelivery sub.*/);
   }
   for (std::string name :
        {"ix_installation_deleteat_createat", "ix_installation_ownerid",

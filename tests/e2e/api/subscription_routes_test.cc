@@ -65,8 +65,10 @@ TEST_P(SubscriptionRoutes, CreateValidation) {
        R"({"URL":"https://x","OwnerID":"o","EventType":"t","FailureThreshold":)" + over + "}", 400},
       {"threshold of 72h",
        R"({"URL":"https://x","OwnerID":"o","EventType":"t","FailureThreshold":)" + max + "}", 202},
-      {"any event type, relative url", R"({"URL":"not/absolute","OwnerID":"o","EventType":"x"})",
-       202},
+      {"any event type", R"({"URL":"http://x","OwnerID":"o","EventType":"x"})", 202},
+      // Beyond upstream (src/events/README.md): deliveries need an absolute http(s) URL.
+      {"relative url", R"({"URL":"not/absolute","OwnerID":"o","EventType":"x"})", 400},
+      {"non-http url", R"({"URL":"ftp://x/y","OwnerID":"o","EventType":"x"})", 400},
       {"float threshold",
        R"({"URL":"https://x","OwnerID":"o","EventType":"t",)"
        R"("FailureThreshold":1.5})",

@@ -42,6 +42,19 @@ TEST_P(WebhookRoutes, CreateIs202WithWebhookJson) {
             R"([{"key":"A","value":"1"},{"key":"A","value":"both","value_from_env":"HOME"}])");
 }
 
+// Beyond upstream (src/events/README.md): an optional signing secret, stored, never returned.
+TEST_P(WebhookRoutes, SecretIsStoredButNeverReturned) {
+  WireResponse r =
+      Post("/api/webhooks", R"({"OwnerID":"o","URL":"https://example.com/s","Secret":"hush-123"})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.body.find("hush-123"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("Secret"), std::string::npos) << r.body;
+  std::string id = r.Json()["ID"];
+  WireResponse got = Get("/api/webhook/" + id);
+  EXPECT_EQ(got.body.find("hush-123"), std::string::npos) << got.body;
+  EXPECT_EQ(Get("/api/webhooks").body.find("hush-123"), std::string::npos);
+}
+
 TEST_P(WebhookRoutes, CreateRejections) {
   CreateWebhook("owner", "https://taken.example.com");
   struct Case {

@@ -106,7 +106,7 @@ TEST(CreateSubscriptionRequest, Validate) {
 
 TEST(CreateSubscriptionRequest, ToSubscriptionCopiesFields) {
   CreateSubscriptionRequest r{
-      "n", "http://x", "o", "resourceStateChange", 5, Headers{{"A", "1", std::nullopt}}};
+      "n", "http://x", "o", "resourceStateChange", 5, Headers{{"A", "1", std::nullopt}}, "k"};
   auto s = r.ToSubscription();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->name, "n");
@@ -117,6 +117,7 @@ TEST(CreateSubscriptionRequest, ToSubscriptionCopiesFields) {
   EXPECT_EQ(s->last_delivery_status, SubscriptionDeliveryStatus::kNone);
   EXPECT_EQ(s->last_delivery_attempt_at, 0);
   EXPECT_EQ(s->headers, r.headers);
+  EXPECT_EQ(s->secret, "k");
   EXPECT_EQ(s->id, "");
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/subscription.h"
+
 namespace cloud::model {
 namespace {
 
@@ -70,7 +72,7 @@ TEST(CreateWebhookRequest, Validate) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    CreateWebhookRequest r{c.owner, c.url, std::nullopt};
+    CreateWebhookRequest r{c.owner, c.url, std::nullopt, ""};
     auto v = r.Validate();
     if (c.error_fragment.empty()) {
       EXPECT_TRUE(v) << v.error().message;
@@ -84,7 +86,7 @@ TEST(CreateWebhookRequest, Validate) {
 
 TEST(CreateWebhookRequest, HeadersAreNotValidatedOnCreate) {
   CreateWebhookRequest r{"o", "http://example.com",
-                         Headers{{"A", std::nullopt, std::nullopt}, {"A", "1", "ENV"}}};
+                         Headers{{"A", std::nullopt, std::nullopt}, {"A", "1", "ENV"}}, ""};
   EXPECT_TRUE(r.Validate());
 }
 
@@ -198,6 +200,27 @@ TEST(GoUrl, ParseVersusParseRequestURI) {
   EXPECT_EQ(u->path, "/p");
   EXPECT_EQ(u->raw_query, "q=1");
   EXPECT_EQ(u->fragment, "f");
+}
+
+}  // namespace
+}  // namespace cloud::model
+
+namespace cloud::model {
+namespace {
+
+// Beyond upstream: the optional signing secret is read from create requests and never written
+// into a Webhook's JSON.
+TEST(WebhookSecret, ReadFromRequestsNeverSerialised) {
+  auto r = DecodeJson<CreateWebhookRequest>(R"({"OwnerID":"o","URL":"http://x","Secret":"abc"})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->secret, "abc");
+  Webhook w;
+  w.secret = "abc";
+  EXPECT_EQ(EncodeJson(w).find("abc"), std::string::npos);
+  EXPECT_EQ(EncodeJson(w).find("Secret"), std::string::npos);
+  Subscription s;
+  s.secret = "abc";
+  EXPECT_EQ(EncodeJson(s).find("abc"), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,429 @@
+#include "events/deliverer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <utility>
+
+#include "events/signature.h"
+#include "model/event.h"
+#include "model/json_codec.h"
+#include "model/subscription.h"
+#include "model/webhook.h"
+#include "store/sql_webhook_store.h"
+
+namespace cloud::events {
+
+// A delivery channel: its target table (leased while delivering) and its outbox table.
+struct EventDeliverer::Kind {
+  store::LockTable table;
+  std::string_view name;            // for logs: "subscription" / "webhook"
+  std::string_view target_table;    // Subscription / Webhooks
+  std::string_view delivery_table;  // EventDelivery / WebhookDelivery
+  std::string_view target_column;   // SubscriptionID / WebhookID
+  bool subscription;
+};
+
+namespace {
+
+using model::EventDeliveryStatus;
+
+const EventDeliverer::Kind kSubscriptions{store::LockTable::kSubscription,
+                                          "subscription",
+                                          "Subscription",
+                                          "EventDelivery",
+                                          "SubscriptionID",
+                                          true};
+const EventDeliverer::Kind kWebhooks{store::LockTable::kWebhook, "webhook",   "Webhooks",
+                                     "WebhookDelivery",          "WebhookID", false};
+const EventDeliverer::Kind* const kKinds[] = {&kSubscriptions, &kWebhooks};
+
+std::string Str(std::string_view s) { return std::string(s); }
+std::string StatusText(EventDeliveryStatus status) { return Str(model::ToString(status)); }
+
+struct Pending {
+  std::string id;
+  int64_t attempts = 0;
+  int64_t next_attempt_at = 0;
+  int64_t created_at = 0;  // Unix ms, the start of the max age
+  std::string resource_id;
+  std::string body;
+};
+
+struct Target {
+  std::string url;
+  std::optional<model::Headers> headers;
+  std::string secret;
+  int64_t failure_threshold_ms = 0;
+};
+
+int64_t Backoff(const DelivererOptions& o, int64_t attempts) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  double base = static_cast<double>(std::max<int64_t>(o.initial_backoff_ms, 1));
+  for (int64_t i = 1; i < attempts && base < static_cast<double>(o.max_backoff_ms); ++i) base *= 2;
+  base = std::min(base, static_cast<double>(std::max(o.max_backoff_ms, o.initial_backoff_ms)));
+  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  return std::max<int64_t>(1, static_cast<int64_t>(base * jitter(rng)));
+}
+
+std::string DefaultGetenv(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  return value == nullptr ? "" : value;
+}
+
+Result<Target> LoadTarget(store::SqlExecutor& db, const EventDeliverer::Kind& kind,
+                          const std::string& id) {
+  const std::string threshold = kind.subscription ? "FailureThreshold" : "0";
+  CLOUD_TRY(store::Rows rows, db.Query("SELECT URL, Headers, Secret, " + threshold + " FROM " +
+                                           Str(kind.target_table) + " WHERE ID = $1",
+                                       {id}));
+  if (rows.empty()) return NotFound(Str(kind.name) + " " + id + " not found");
+  const store::Row& row = rows.front();
+  Target t;
+  t.url = row.GetString(0);
+  CLOUD_TRY(t.headers, store::DecodeHeadersColumn(row.GetOptionalString(1)));
+  t.secret = row.GetString(2);
+  t.failure_threshold_ms = row.GetInt64(3) / 1'000'000;
+  return t;
+}
+
+Result<std::vector<Pending>> LoadPending(store::SqlExecutor& db, const EventDeliverer::Kind& kind,
+                                         const std::string& id, int limit) {
+  const store::SqlParams params = {id, StatusText(EventDeliveryStatus::kNotAttempted),
+                                   StatusText(EventDeliveryStatus::kRetrying)};
+  const std::string lim = " LIMIT " + std::to_string(limit);
+  std::vector<Pending> out;
+  if (!kind.subscription) {
+    CLOUD_TRY(store::Rows rows,
+              db.Query("SELECT ID, Attempts, NextAttemptAt, CreateAt, ResourceID, Payload FROM "
+                       "WebhookDelivery WHERE WebhookID = $1 AND Status IN ($2, $3) "
+                       "ORDER BY Sequence, ID" +
+                           lim,
+                       params));
+    for (const store::Row& row : rows) {
+      out.push_back({row.GetString(0), row.GetInt64(1), row.GetInt64(2), row.GetInt64(3),
+                     row.GetString(4), row.GetBlob(5)});
+    }
+    return out;
+  }
+  CLOUD_TRY(store::Rows rows,
+            db.Query("SELECT d.ID, d.Attempts, d.NextAttemptAt, e.Timestamp, s.ResourceID, e.ID, "
+                     "e.ExtraData, s.ResourceType, s.OldState, s.NewState FROM EventDelivery d "
+                     "JOIN Event e ON e.ID = d.EventID JOIN StateChangeEvent s ON s.EventID = "
+                     "d.EventID WHERE d.SubscriptionID = $1 AND d.Status IN ($2, $3) "
+                     "ORDER BY e.Timestamp, d.Sequence, d.ID" +
+                         lim,
+                     params));
+  for (const store::Row& row : rows) {
+    model::StateChangeEventPayload payload;
+    payload.event_id = row.GetString(5);
+    payload.timestamp = row.GetInt64(3);
+    payload.resource_id = row.GetString(4);
+    const std::string type = row.GetString(7);
+    if (!model::ParseEnum(type, payload.resource_type)) {
+      return Internal("event " + payload.event_id + " has unknown resource type \"" + type + "\"");
+    }
+    payload.old_state = row.GetString(8);
+    payload.new_state = row.GetString(9);
+    CLOUD_TRY(model::EventExtraData extra,
+              model::DecodeJson<model::EventExtraData>(row.GetBlob(6)));
+    payload.extra_data = std::move(extra.fields);
+    out.push_back({row.GetString(0), row.GetInt64(1), row.GetInt64(2), row.GetInt64(3),
+                   payload.resource_id, model::EncodeJson(payload)});
+  }
+  return out;
+}
+
+// `sql` + " AND <target>.LockAcquiredBy = .. AND LockFencingToken = .." on the target row.
+std::string Fenced(const EventDeliverer::Kind& kind, size_t first) {
+  return " AND EXISTS (SELECT 1 FROM " + Str(kind.target_table) + " t WHERE t.ID = $" +
+         std::to_string(first) + " AND t.LockAcquiredBy = $" + std::to_string(first + 1) +
+         " AND t.LockFencingToken = $" + std::to_string(first + 2) + ")";
+}
+
+}  // namespace
+
+EventDeliverer::EventDeliverer(store::SqlDatabase& db, store::LockStore& locks, const Clock& clock,
+                               Logger log, DelivererOptions options)
+    : db_(db), locks_(locks), clock_(clock), log_(std::move(log)), options_(std::move(options)) {
+  if (!options_.getenv) options_.getenv = DefaultGetenv;
+  options_.workers = std::max(options_.workers, 1);
+  options_.max_rows_per_claim = std::max(options_.max_rows_per_claim, 1);
+}
+
+EventDeliverer::~EventDeliverer() { Stop(); }
+
+void EventDeliverer::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!threads_.empty()) return;
+  stopping_ = false;
+  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this, i] { WorkerLoop(i); });
+  log_.With("workers", std::to_string(options_.workers)).Info("event delivery started");
+}
+
+void EventDeliverer::Stop() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (threads_.empty()) return;
+    stopping_ = true;
+    threads.swap(threads_);
+  }
+  cv_.notify_all();
+  for (std::thread& t : threads) t.join();
+  log_.Info("event delivery stopped");
+}
+
+void EventDeliverer::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++wake_generation_;
+  }
+  cv_.notify_all();
+}
+
+DeliveryStats EventDeliverer::stats() const {
+  return {attempts_.load(), delivered_.load(), retries_.load(), failed_.load()};
+}
+
+void EventDeliverer::WorkerLoop(int index) {
+  int64_t last_prune = 0;
+  while (!stopping_) {
+    uint64_t generation = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      generation = wake_generation_;
+    }
+    bool claimed = false;
+    for (const Kind* kind : kKinds) {
+      if (stopping_) break;
+      int64_t attempts = 0;
+      Result<bool> r = ProcessOne(*kind, attempts);
+      if (!r) {
+        log_.With("kind", Str(kind->name)).Warn("event delivery pass failed", r.error());
+      } else if (*r) {
+        claimed = true;
+      }
+    }
+    const int64_t now = clock_.NowMillis();
+    if (index == 0 && options_.retention_ms > 0 && now - last_prune >= options_.prune_every_ms) {
+      last_prune = now;
+      if (Result<int64_t> pruned = Prune(); !pruned) {
+        log_.Warn("pruning old deliveries failed", pruned.error());
+      }
+    }
+    if (claimed) continue;
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(options_.idle_poll_ms),
+                 [&] { return stopping_.load() || wake_generation_ != generation; });
+  }
+}
+
+Result<int64_t> EventDeliverer::RunOnce() {
+  int64_t attempts = 0;
+  for (bool claimed = true; claimed;) {
+    claimed = false;
+    for (const Kind* kind : kKinds) {
+      CLOUD_TRY(bool one, ProcessOne(*kind, attempts));
+      claimed = claimed || one;
+    }
+  }
+  return attempts;
+}
+
+Result<int64_t> EventDeliverer::Prune() {
+  const int64_t cutoff = clock_.NowMillis() - options_.retention_ms;
+  const store::SqlParams params = {StatusText(EventDeliveryStatus::kDelivered),
+                                   StatusText(EventDeliveryStatus::kFailed), cutoff};
+  CLOUD_TRY(int64_t events,
+            db_.Exec("DELETE FROM EventDelivery WHERE Status IN ($1, $2) AND EventID IN "
+                     "(SELECT ID FROM Event WHERE Timestamp < $3)",
+                     params));
+  CLOUD_TRY(
+      int64_t webhooks,
+      db_.Exec("DELETE FROM WebhookDelivery WHERE Status IN ($1, $2) AND CreateAt < $3", params));
+  if (events + webhooks > 0) {
+    log_.With("deleted", std::to_string(events + webhooks)).Info("pruned old deliveries");
+  }
+  return events + webhooks;
+}
+
+Result<bool> EventDeliverer::ProcessOne(const Kind& kind, int64_t& attempts) {
+  const std::string d = Str(kind.delivery_table), col = Str(kind.target_column);
+  store::ClaimRequest request;
+  request.table = kind.table;
+  request.locker_id = options_.instance_id;
+  request.limit = 1;
+  request.order_by = "LastDeliveryAttemptAt ASC, ID";
+  // A live target with a due row whose resource has no earlier row waiting for a retry.
+  request.where = "DeleteAt = 0 AND EXISTS (SELECT 1 FROM " + d + " d WHERE d." + col + " = " +
+                  Str(kind.target_table) +
+                  ".ID AND d.Status IN ($5, $6) AND d.NextAttemptAt <= $7 AND NOT EXISTS "
+                  "(SELECT 1 FROM " +
+                  d + " w WHERE w." + col + " = d." + col +
+                  " AND w.ResourceID = d.ResourceID AND w.Status IN ($5, $6) AND "
+                  "w.NextAttemptAt > $7 AND w.Sequence < d.Sequence))";
+  request.where_params = {StatusText(EventDeliveryStatus::kNotAttempted),
+                          StatusText(EventDeliveryStatus::kRetrying), clock_.NowMillis()};
+  CLOUD_TRY(store::Lease lease, locks_.ClaimAvailable(request));
+  if (lease.rows.empty()) return false;
+  Result<void> processed = ProcessTarget(kind, lease, attempts);
+  Result<void> released = locks_.Release(lease);
+  if (!processed) {
+    return std::move(processed).error().WithContext(Str(kind.name) + " " + lease.rows[0].id);
+  }
+  if (!released) {
+    log_.With(Str(kind.name), lease.rows[0].id).Warn("releasing delivery lease", released.error());
+  }
+  return true;
+}
+
+Result<void> EventDeliverer::ProcessTarget(const Kind& kind, const store::Lease& held,
+                                           int64_t& attempts) {
+  store::Lease lease = held;
+  const std::string target_id = lease.rows.front().id;
+  const int64_t token = lease.rows.front().token;
+  const Logger log = log_.With(Str(kind.name), target_id);
+  CLOUD_TRY(Target target, LoadTarget(db_, kind, target_id));
+  CLOUD_TRY(std::vector<Pending> pending,
+            LoadPending(db_, kind, target_id, options_.max_rows_per_claim));
+  std::map<std::string, std::string> resolved;
+  if (target.headers) resolved = model::ResolveWebhookHeaders(*target.headers, options_.getenv);
+  const int64_t max_age = kind.subscription && target.failure_threshold_ms > 0
+                              ? target.failure_threshold_ms
+                              : options_.max_age_ms;
+  const std::string update_sql =
+      "UPDATE " + Str(kind.delivery_table) +
+      " SET Status = $1, Attempts = $2, LastAttempt = $3, NextAttemptAt = $4, LastError = $5 "
+      "WHERE ID = $6 AND " +
+      Str(kind.target_column) + " = $7" + Fenced(kind, 7);
+  std::set<std::string> blocked;
+  bool any_retry = false;
+  bool gone = false;
+  for (const Pending& p : pending) {
+    if (stopping_) break;
+    if (blocked.count(p.resource_id) != 0) continue;
+    int64_t now = clock_.NowMillis();
+    if (p.next_attempt_at > now) {
+      blocked.insert(p.resource_id);
+      continue;
+    }
+    if (now - lease.renewed_at > locks_.lease_duration_ms() / 3) {
+      CLOUD_TRY_VOID(locks_.Renew(lease));
+    }
+    OutgoingRequest request;
+    request.url = target.url;
+    request.body = p.body;
+    request.timeout_ms = options_.attempt_timeout_ms;
+    request.headers.emplace_back("Content-Type", "application/json");
+    for (const auto& [key, value] : resolved) {
+      if (value.empty()) log.With("header", key).Warn("webhook header value is empty");
+      request.headers.emplace_back(key, value);
+    }
+    if (!target.secret.empty()) {
+      const int64_t seconds = now / 1000;
+      request.headers.emplace_back("webhook-id", p.id);
+      request.headers.emplace_back("webhook-timestamp", std::to_string(seconds));
+      request.headers.emplace_back("webhook-signature",
+                                   StandardWebhookSignature(target.secret, p.id, seconds, p.body));
+    }
+    const SendOutcome outcome = Send(request, options_.targets, &stopping_);
+    if (outcome.aborted) break;
+    ++attempts;
+    ++attempts_;
+    now = clock_.NowMillis();
+    EventDeliveryStatus status = EventDeliveryStatus::kDelivered;
+    int64_t next_attempt_at = 0;
+    std::string error;
+    if (outcome.status == 410) {
+      gone = true;
+      status = EventDeliveryStatus::kFailed;
+      error = "HTTP 410 Gone: " + Str(kind.name) + " disabled";
+    } else if (outcome.status > 0 && outcome.status < 500) {
+      if (outcome.status >= 300) error = "HTTP " + std::to_string(outcome.status);
+    } else {
+      error = outcome.status > 0 ? "HTTP " + std::to_string(outcome.status) : outcome.error;
+      if (now - p.created_at > max_age) {
+        status = EventDeliveryStatus::kFailed;
+        error += " (gave up: older than the max age)";
+      } else {
+        status = EventDeliveryStatus::kRetrying;
+        next_attempt_at = now + Backoff(options_, p.attempts + 1);
+        blocked.insert(p.resource_id);
+        any_retry = true;
+      }
+    }
+    Result<int64_t> updated =
+        db_.Exec(update_sql, {StatusText(status), p.attempts + 1, now, next_attempt_at, error, p.id,
+                              target_id, options_.instance_id, token});
+    if (!updated) return std::move(updated).error();
+    if (*updated == 0) return Conflict("lease on " + Str(kind.name) + " " + target_id + " lost");
+    Logger entry = log.With("delivery", p.id)
+                       .With("resource", p.resource_id)
+                       .With("state", StatusText(status))
+                       .With("attempts", std::to_string(p.attempts + 1));
+    switch (status) {
+      case EventDeliveryStatus::kDelivered:
+        ++delivered_;
+        if (error.empty()) {
+          entry.Debug("event delivered");
+        } else {
+          entry.With("response", error).Warn("event delivered; the consumer answered an error");
+        }
+        break;
+      case EventDeliveryStatus::kRetrying:
+        ++retries_;
+        entry.With("error", error).Info("event delivery failed; will retry");
+        break;
+      default:
+        ++failed_;
+        entry.With("error", error).Warn("event delivery failed");
+        break;
+    }
+    if (gone) break;
+  }
+  const int64_t now = clock_.NowMillis();
+  if (gone) {
+    CLOUD_TRY(int64_t disabled,
+              db_.Exec("UPDATE " + Str(kind.target_table) +
+                           " SET DeleteAt = $1 WHERE ID = $2 AND DeleteAt = 0 AND "
+                           "LockAcquiredBy = $3 AND LockFencingToken = $4",
+                       {now, target_id, options_.instance_id, token}));
+    CLOUD_TRY(
+        int64_t dropped,
+        db_.Exec("UPDATE " + Str(kind.delivery_table) + " SET Status = $1, LastError = $2 WHERE " +
+                     Str(kind.target_column) + " = $3 AND Status IN ($4, $5)",
+                 {StatusText(EventDeliveryStatus::kFailed),
+                  "HTTP 410 Gone: " + Str(kind.name) + " disabled", target_id,
+                  StatusText(EventDeliveryStatus::kNotAttempted),
+                  StatusText(EventDeliveryStatus::kRetrying)}));
+    failed_ += dropped;
+    log.With("disabled", std::to_string(disabled))
+        .With("dropped_deliveries", std::to_string(dropped))
+        .Warn("target answered 410 Gone: disabled (soft-deleted)");
+    return Ok();
+  }
+  // Rotate targets fairly (claims take the least recently attempted first).
+  std::string sql = "UPDATE " + Str(kind.target_table) + " SET LastDeliveryAttemptAt = $1";
+  store::SqlParams params = {now};
+  if (kind.subscription) {
+    sql += ", LastDeliveryStatus = $2";
+    params.emplace_back(Str(model::ToString(any_retry ? model::SubscriptionDeliveryStatus::kFailed
+                                                      : model::SubscriptionDeliveryStatus::kNone)));
+  }
+  const size_t n = params.size();
+  sql += " WHERE ID = $" + std::to_string(n + 1) + " AND LockAcquiredBy = $" +
+         std::to_string(n + 2) + " AND LockFencingToken = $" + std::to_string(n + 3);
+  params.emplace_back(target_id);
+  params.emplace_back(options_.instance_id);
+  params.emplace_back(token);
+  CLOUD_TRY(int64_t touched, db_.Exec(sql, params));
+  (void)touched;
+  return Ok();
+}
+
+}  // namespace cloud::events
