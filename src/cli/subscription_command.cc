@@ -113,6 +113,43 @@ void AddSubscriptionCommands(const std::shared_ptr<Cli>& cli, CLI::App& root) {
         return Ok();
       });
   del->add_option("--subscription", *delete_id, "ID of subscription to delete")->required();
+
+  // Beyond upstream (src/events/README.md).
+  struct DeliveriesFlags {
+    std::string subscription;
+    PagingFlags paging;
+  };
+  auto d = std::make_shared<DeliveriesFlags>();
+  CLI::App* deliveries = group.AddCommand(
+      "deliveries", "List the deliveries of a subscription with their attempts and last error.",
+      [d](CommandContext& ctx) -> Result<void> {
+        client::ListSubscriptionDeliveriesRequest request;
+        request.paging = d->paging.ToPaging();
+        Result<std::vector<model::EventDeliveryRecord>> rows =
+            ctx.client().ListSubscriptionDeliveries(d->subscription, request);
+        if (!rows) return rows.error().WithContext("failed to list deliveries");
+        ctx.PrintJson(*rows);
+        return Ok();
+      });
+  AddPagingFlags(deliveries, d->paging);
+  deliveries->add_option("--subscription", d->subscription, "ID of the subscription")->required();
+
+  struct RedeliverFlags {
+    std::string subscription;
+    std::string event;
+  };
+  auto r = std::make_shared<RedeliverFlags>();
+  CLI::App* redeliver =
+      group.AddCommand("redeliver", "Send an event to a subscription again.",
+                       [r](CommandContext& ctx) -> Result<void> {
+                         Result<model::EventDeliveryRecord> row =
+                             ctx.client().RedeliverSubscriptionEvent(r->subscription, r->event);
+                         if (!row) return row.error().WithContext("failed to redeliver event");
+                         ctx.PrintJson(*row);
+                         return Ok();
+                       });
+  redeliver->add_option("--subscription", r->subscription, "ID of the subscription")->required();
+  redeliver->add_option("--event", r->event, "ID of the event to send again")->required();
 }
 
 }  // namespace cloud::cli

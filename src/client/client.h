@@ -27,6 +27,7 @@
 #include "model/db_migration.h"
 #include "model/db_restoration.h"
 #include "model/event.h"
+#include "model/event_delivery_record.h"
 #include "model/group.h"
 #include "model/installation.h"
 #include "model/installation_requests.h"
@@ -329,6 +330,12 @@ class Client {
       const ListSubscriptionsRequest& request);
   Result<std::vector<model::StateChangeEventData>> ListStateChangeEvents(
       const ListStateChangeEventsRequest& request);
+  // Beyond upstream (src/events/README.md): a subscription's deliveries with their attempts
+  // and last error, newest event first; and sending one event to a subscription again.
+  Result<std::vector<model::EventDeliveryRecord>> ListSubscriptionDeliveries(
+      const std::string& subscription_id, const ListSubscriptionDeliveriesRequest& request);
+  Result<model::EventDeliveryRecord> RedeliverSubscriptionEvent(const std::string& subscription_id,
+                                                                const std::string& event_id);
 
  private:
   Result<void> MakeSecurityCall(std::string_view resource_type, const std::string& id,

@@ -39,4 +39,19 @@ Result<std::vector<model::StateChangeEventData>> Client::ListStateChangeEvents(
       HttpMethod::kGet, "/api/events/state_change", QueryOf(request), std::nullopt, 200);
 }
 
+Result<std::vector<model::EventDeliveryRecord>> Client::ListSubscriptionDeliveries(
+    const std::string& subscription_id, const ListSubscriptionDeliveriesRequest& request) {
+  return DoJson<std::vector<model::EventDeliveryRecord>>(
+      HttpMethod::kGet, "/api/subscription/" + Seg(subscription_id) + "/deliveries",
+      QueryOf(request), std::nullopt, 200);
+}
+
+Result<model::EventDeliveryRecord> Client::RedeliverSubscriptionEvent(
+    const std::string& subscription_id, const std::string& event_id) {
+  return DoJson<model::EventDeliveryRecord>(
+      HttpMethod::kPost,
+      "/api/subscription/" + Seg(subscription_id) + "/redeliver/" + Seg(event_id), Query(),
+      std::nullopt, 202);
+}
+
 }  // namespace cloud::client

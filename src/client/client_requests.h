@@ -154,6 +154,12 @@ struct ListSubscriptionsRequest {
   }
 };
 
+// Beyond upstream: GET /api/subscription/{id}/deliveries.
+struct ListSubscriptionDeliveriesRequest {
+  model::Paging paging;
+  void ApplyToQuery(Query& q) const { AddPaging(paging, q); }
+};
+
 struct ListStateChangeEventsRequest {
   model::Paging paging;
   std::string resource_type;

@@ -261,6 +261,40 @@ TEST_F(CliBinaryTest, WebhookAndSubscriptionCreateListDelete) {
   EXPECT_EQ(Cloud({"subscription", "delete", "--subscription", sub_id}).exit_code, 0);
 }
 
+// Beyond upstream: a subscription's deliveries, listed and redelivered through the CLI. The
+// target is a private address, which this (non --dev) server refuses to call: every delivery
+// records why.
+TEST_F(CliBinaryTest, SubscriptionDeliveriesAndRedeliver) {
+  json sub =
+      CloudJson({"subscription", "create", "--owner", "deliv", "--url", "http://10.255.255.1:9/s",
+                 "--name", "s-deliv", "--event-type", "resourceStateChange"});
+  const std::string sub_id = sub["ID"];
+  json inst = CloudJson({"installation", "create", "--owner", "deliv", "--dns", "deliv.example.com",
+                         "--affinity", "multitenant"});
+  // Newest event first; the oldest rows of each resource are attempted first (in order).
+  json attempted;
+  for (int i = 0; i < 100 && attempted.is_null(); ++i) {
+    json rows = CloudJson({"subscription", "deliveries", "--subscription", sub_id});
+    for (const json& row : rows) {
+      if (row["Attempts"].get<int>() > 0) attempted = row;
+    }
+    if (attempted.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(attempted.is_null()) << "no delivery was attempted";
+  EXPECT_EQ(attempted["SubscriptionID"], sub_id);
+  EXPECT_EQ(attempted["Status"], "retrying") << attempted.dump();
+  EXPECT_NE(attempted["LastError"].get<std::string>().find("private"), std::string::npos)
+      << attempted.dump();
+  const std::string event_id = attempted["EventID"];
+  json again =
+      CloudJson({"subscription", "redeliver", "--subscription", sub_id, "--event", event_id});
+  EXPECT_EQ(again["EventID"], event_id);
+  Output unknown = Cloud({"subscription", "redeliver", "--subscription", sub_id, "--event",
+                          "nosucheventnosucheventnosu"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("404"), std::string::npos) << unknown.err;
+}
+
 TEST_F(CliBinaryTest, DryRunPrintsTheRequestAndSendsNothing) {
   const size_t before = CloudJson({"installation", "list", "--owner", "dry"}).size();
   Output dry =
