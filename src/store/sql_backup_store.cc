@@ -204,15 +204,9 @@ Result<void> SqlBackupStore::UpdateInstallationBackupState(
     std::string_view id, model::BackupState state, const Lease& lease,
     const std::map<std::string, std::string>& extra) {
   const std::string new_state(model::ToString(state));
-  return RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
-    CLOUD_TRY(std::string old_state,
-              ReadState(tx, "InstallationBackup", "installation backup", id));
-    CLOUD_TRY_VOID(FencedExec(tx, kUpdateBackupState, {new_state, std::string(id)}, lease, id));
-    if (old_state == new_state) return Ok();
-    return RunStateChangeHook(
-        hook_, clock_, tx,
-        {model::ResourceType::kInstallationBackup, std::string(id), old_state, new_state, extra});
-  });
+  return FencedStateChange(
+      db_, {"InstallationBackup", "installation backup", model::ResourceType::kInstallationBackup},
+      id, kUpdateBackupState, {new_state, std::string(id)}, lease, new_state, extra, hook_, clock_);
 }
 
 constexpr std::string_view kUpdateBackup =

@@ -17,6 +17,7 @@ using Extra = std::map<std::string, std::string>;
 
 constexpr std::string_view kTable = "InstallationDBMigrationOperation";
 constexpr std::string_view kWhat = "installation DB migration operation";
+constexpr StateRow kStateRow{kTable, kWhat, model::ResourceType::kInstallationDBMigration};
 constexpr std::string_view kSelectMigrations =
     "SELECT ID, InstallationID, RequestAt, State, SourceDatabase, DestinationDatabase, "
     "SourceMultiTenantRaw, DestinationMultiTenantRaw, BackupID, "
@@ -215,30 +216,17 @@ Result<void> SqlDBMigrationStore::UpdateInstallationDBMigrationOperationState(
     std::string_view id, model::MigrationState state, const Lease& lease, const Extra& extra,
     bool announce) {
   const std::string new_state(model::ToString(state));
-  return RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
-    CLOUD_TRY(std::string old_state, ReadState(tx, kTable, kWhat, id));
-    CLOUD_TRY_VOID(FencedExec(tx, kUpdateMigrationState, {new_state, std::string(id)}, lease, id));
-    if (old_state == new_state || !announce) return Ok();
-    return RunStateChangeHook(hook_, clock_, tx,
-                              {model::ResourceType::kInstallationDBMigration, std::string(id),
-                               old_state, new_state, extra});
-  });
+  return FencedStateChange(db_, kStateRow, id, kUpdateMigrationState, {new_state, std::string(id)},
+                           lease, new_state, extra, hook_, clock_, announce);
 }
 
 Result<void> SqlDBMigrationStore::UpdateInstallationDBMigrationOperation(
     const InstallationDBMigrationOperation& o, const Lease& lease, const Extra& extra) {
   const std::string new_state(model::ToString(o.state));
-  return RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
-    CLOUD_TRY(std::string old_state, ReadState(tx, kTable, kWhat, o.id));
-    CLOUD_TRY_VOID(FencedExec(
-        tx, kUpdateMigration,
-        {new_state, o.backup_id, o.installation_db_restoration_operation_id, o.complete_at, o.id},
-        lease, o.id));
-    if (old_state == new_state) return Ok();
-    return RunStateChangeHook(
-        hook_, clock_, tx,
-        {model::ResourceType::kInstallationDBMigration, o.id, old_state, new_state, extra});
-  });
+  return FencedStateChange(
+      db_, kStateRow, o.id, kUpdateMigration,
+      {new_state, o.backup_id, o.installation_db_restoration_operation_id, o.complete_at, o.id},
+      lease, new_state, extra, hook_, clock_);
 }
 
 Result<void> SqlDBMigrationStore::DeleteInstallationDBMigrationOperation(std::string_view id,

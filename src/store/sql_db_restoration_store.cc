@@ -15,6 +15,7 @@ using Extra = std::map<std::string, std::string>;
 
 constexpr std::string_view kTable = "InstallationDBRestorationOperation";
 constexpr std::string_view kWhat = "installation DB restoration operation";
+constexpr StateRow kStateRow{kTable, kWhat, model::ResourceType::kInstallationDBRestoration};
 constexpr std::string_view kSelectRestorations =
     "SELECT ID, InstallationID, BackupID, RequestAt, State, TargetInstallationState, "
     "ClusterInstallationID, CompleteAt, DeleteAt, LockAcquiredBy, LockAcquiredAt "
@@ -178,31 +179,17 @@ SqlDBRestorationStore::ClaimInstallationDBRestorationOperationsPendingWork(
 Result<void> SqlDBRestorationStore::UpdateInstallationDBRestorationOperationState(
     std::string_view id, model::RestorationState state, const Lease& lease, const Extra& extra) {
   const std::string new_state(model::ToString(state));
-  return RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
-    CLOUD_TRY(std::string old_state, ReadState(tx, kTable, kWhat, id));
-    CLOUD_TRY_VOID(
-        FencedExec(tx, kUpdateRestorationState, {new_state, std::string(id)}, lease, id));
-    if (old_state == new_state) return Ok();
-    return RunStateChangeHook(hook_, clock_, tx,
-                              {model::ResourceType::kInstallationDBRestoration, std::string(id),
-                               old_state, new_state, extra});
-  });
+  return FencedStateChange(db_, kStateRow, id, kUpdateRestorationState,
+                           {new_state, std::string(id)}, lease, new_state, extra, hook_, clock_);
 }
 
 Result<void> SqlDBRestorationStore::UpdateInstallationDBRestorationOperation(
     const InstallationDBRestorationOperation& o, const Lease& lease, const Extra& extra) {
   const std::string new_state(model::ToString(o.state));
-  return RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
-    CLOUD_TRY(std::string old_state, ReadState(tx, kTable, kWhat, o.id));
-    CLOUD_TRY_VOID(FencedExec(
-        tx, kUpdateRestoration,
-        {new_state, o.target_installation_state, o.cluster_installation_id, o.complete_at, o.id},
-        lease, o.id));
-    if (old_state == new_state) return Ok();
-    return RunStateChangeHook(
-        hook_, clock_, tx,
-        {model::ResourceType::kInstallationDBRestoration, o.id, old_state, new_state, extra});
-  });
+  return FencedStateChange(
+      db_, kStateRow, o.id, kUpdateRestoration,
+      {new_state, o.target_installation_state, o.cluster_installation_id, o.complete_at, o.id},
+      lease, new_state, extra, hook_, clock_);
 }
 
 Result<void> SqlDBRestorationStore::DeleteInstallationDBRestorationOperation(std::string_view id,

@@ -103,4 +103,31 @@ inline Result<void> RunStateChangeHook(const StateChangeHook& hook, const Clock&
   return hook(tx, change);
 }
 
+// The row whose State a FencedStateChange writes: its table, its name in errors, and the
+// resource type of its state-change record.
+struct StateRow {
+  std::string_view table;
+  std::string_view what;
+  model::ResourceType type;
+};
+
+// In one transaction: reads row `id`'s State, runs `update` (params as given) fenced by `lease`,
+// and, when the state changed to `new_state` and `announce` is set, queues the state change
+// (RunStateChangeHook). Used by the backup, DB restoration and DB migration stores.
+// Errors: kNotFound naming row.what; kConflict when the lease was lost.
+inline Result<void> FencedStateChange(SqlDatabase& db, const StateRow& row, std::string_view id,
+                                      std::string_view update, SqlParams params, const Lease& lease,
+                                      const std::string& new_state,
+                                      const std::map<std::string, std::string>& extra,
+                                      const StateChangeHook& hook, const Clock& clock,
+                                      bool announce = true) {
+  return RunInTransaction(db, [&](SqlExecutor& tx) -> Result<void> {
+    CLOUD_TRY(std::string old_state, ReadState(tx, row.table, row.what, id));
+    CLOUD_TRY_VOID(FencedExec(tx, update, std::move(params), lease, id));
+    if (old_state == new_state || !announce) return Ok();
+    return RunStateChangeHook(hook, clock, tx,
+                              {row.type, std::string(id), old_state, new_state, extra});
+  });
+}
+
 }  // namespace cloud::store
