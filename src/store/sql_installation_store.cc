@@ -250,9 +250,16 @@ Result<std::vector<model::Installation>> SqlInstallationStore::GetInstallations(
   // A page: find its IDs first (the OFFSET walks the (DeleteAt, CreateAt, ID) or a filter's
   // index only), then read the full rows of just those IDs (a deferred join): deep pages cost
   // index entries, not whole rows.
-  const std::string page_ids =
-      "ID IN (SELECT ID FROM Installation" + (where.empty() ? std::string() : " WHERE " + where) +
-      " ORDER BY CreateAt ASC, ID ASC" + sql_internal::PagingSql(filter.paging) + ")";
+  // With a DNS filter the matches come from InstallationDNS's name index and are sorted
+  // afterwards: "CreateAt + 0" keeps the planner from walking the CreateAt index and probing
+  // InstallationDNS for every installation, which PostgreSQL chose whenever it over-estimated
+  // how many names a LIKE prefix matches (1,010 estimated, 11 real: 1 s instead of 1 ms at
+  // 100,000 installations).
+  const char* order =
+      filter.dns.empty() ? " ORDER BY CreateAt ASC, ID ASC" : " ORDER BY CreateAt + 0 ASC, ID ASC";
+  const std::string page_ids = "ID IN (SELECT ID FROM Installation" +
+                               (where.empty() ? std::string() : " WHERE " + where) + order +
+                               sql_internal::PagingSql(filter.paging) + ")";
   return Select(page_ids, params, " ORDER BY CreateAt ASC, ID ASC", merge);
 }
 
