@@ -179,8 +179,8 @@ Result<void> Server::StartSupervisors() {
                      std::make_unique<supervisor::Scheduler>(*installation_deletion_supervisor_,
                                                              slow_options, clock_, log_));
   }
-  // Upstream order after the installation deletion supervisor: group, backup, import (not
-  // implemented), restoration, migration. Backup, restoration and migration are off by default.
+  // Upstream order after the installation deletion supervisor: group, backup, import,
+  // restoration, migration. Backup, restoration and migration are off by default.
   const bool all = !config_.disable_all_supervisors;
   if (all && config_.group_supervisor) {
     group_supervisor_ = std::make_unique<supervisor::GroupSupervisor>(
@@ -203,7 +203,22 @@ Result<void> Server::StartSupervisors() {
         std::make_unique<supervisor::Scheduler>(*backup_supervisor_, options, clock_, log_));
   }
   if (all && config_.import_supervisor) {
-    log_.Warn("the import supervisor (--import-supervisor) is not implemented yet; ignored");
+    // AWAT cannot wake us: the scheduler's poll (--poll) is how new imports are noticed.
+    Result<std::unique_ptr<provisioner::AwatClient>> awat =
+        provisioner::NewHttpAwatClient(config_.awat);
+    if (!awat) return awat.error();
+    awat_client_ = std::move(*awat);
+    import_supervisor_ = std::make_unique<supervisor::ImportSupervisor>(
+        supervisor::ImportSupervisorStores{*installation_store_, *cluster_installation_store_,
+                                           *cluster_store_, *locks_},
+        *awat_client_, *sim_, renewer_.get(),
+        supervisor::ImportSupervisorOptions{
+            .instance_id = instance_id_, .environment = "dev", .notifier = schedulers_.get()},
+        log_);
+    log_.With("awat", awat_client_->address()).Info("import supervisor enabled");
+    schedulers_->Add(
+        supervisor::ResourceKind::kImport,
+        std::make_unique<supervisor::Scheduler>(*import_supervisor_, options, clock_, log_));
   }
   if (all && config_.installation_db_restoration_supervisor) {
     restoration_supervisor_ = std::make_unique<supervisor::DBRestorationSupervisor>(
@@ -307,6 +322,9 @@ void Server::Stop() {
     log_.Warn("API server stopped before all requests finished");
   }
   if (metrics_server_) metrics_server_->Stop();
+  // A running import polls its Mattermost job for as long as it takes: interrupt it (the next
+  // start resumes it) so that stopping the schedulers does not wait for it.
+  if (import_supervisor_) import_supervisor_->Stop();
   if (schedulers_) {
     schedulers_->Stop();  // waits for running steps
     schedulers_.reset();

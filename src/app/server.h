@@ -18,6 +18,7 @@
 #include "common/logging.h"
 #include "common/result.h"
 #include "events/deliverer.h"
+#include "provisioner/awat_client.h"
 #include "provisioner/provisioner_set.h"
 #include "provisioner/sim/sim_cloud.h"
 #include "store/lock_store.h"
@@ -42,6 +43,7 @@
 #include "supervisor/db_migration_supervisor.h"
 #include "supervisor/db_restoration_supervisor.h"
 #include "supervisor/group_supervisor.h"
+#include "supervisor/import_supervisor.h"
 #include "supervisor/installation_deletion_supervisor.h"
 #include "supervisor/installation_supervisor.h"
 #include "supervisor/lease_renewer.h"
@@ -109,6 +111,8 @@ class Server {
   std::unique_ptr<supervisor::InstallationDeletionSupervisor> installation_deletion_supervisor_;
   std::unique_ptr<supervisor::GroupSupervisor> group_supervisor_;
   std::unique_ptr<supervisor::BackupSupervisor> backup_supervisor_;
+  std::unique_ptr<provisioner::AwatClient> awat_client_;
+  std::unique_ptr<supervisor::ImportSupervisor> import_supervisor_;
   std::unique_ptr<supervisor::DBRestorationSupervisor> restoration_supervisor_;
   std::unique_ptr<supervisor::DBMigrationSupervisor> migration_supervisor_;
   std::unique_ptr<supervisor::WakeupChannel> wakeup_channel_;  // outlives schedulers_

@@ -65,6 +65,13 @@ constexpr std::array kStepNames = {
     StepName{SimStep::kTriggerRestore, "trigger-restore", true},
     StepName{SimStep::kCheckRestoreStatus, "check-restore-status", false},
     StepName{SimStep::kCleanupRestoreJob, "cleanup-restore-job", false},
+    StepName{SimStep::kEnsureTeam, "ensure-team", false},
+    StepName{SimStep::kGetMaxUsersPerTeam, "get-max-users-per-team", false},
+    StepName{SimStep::kSetMaxUsersPerTeam, "set-max-users-per-team", false},
+    StepName{SimStep::kCopyImportArchive, "copy-import-archive", false},
+    StepName{SimStep::kStartImportJob, "start-import-job", true},
+    StepName{SimStep::kGetImportJob, "get-import-job", false},
+    StepName{SimStep::kFindImportJob, "find-import-job", false},
 };
 
 const StepName& Find(SimStep step) {
