@@ -48,6 +48,7 @@
 #include "supervisor/installation_supervisor.h"
 #include "supervisor/lease_renewer.h"
 #include "supervisor/scheduler_set.h"
+#include "supervisor/step_observer.h"
 
 namespace cloud::app {
 
@@ -115,6 +116,7 @@ class Server {
   std::unique_ptr<supervisor::ImportSupervisor> import_supervisor_;
   std::unique_ptr<supervisor::DBRestorationSupervisor> restoration_supervisor_;
   std::unique_ptr<supervisor::DBMigrationSupervisor> migration_supervisor_;
+  std::unique_ptr<supervisor::StepObserver> step_metrics_;     // outlives schedulers_
   std::unique_ptr<supervisor::WakeupChannel> wakeup_channel_;  // outlives schedulers_
   std::unique_ptr<supervisor::SchedulerSet> schedulers_;
   std::unique_ptr<events::EventDeliverer> deliverer_;

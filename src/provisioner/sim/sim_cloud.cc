@@ -858,7 +858,9 @@ Result<JobStatus> SimCloud::CheckBackupStatus(const model::InstallationBackup& b
   auto it = backup_jobs_.find(backup.id);
   if (it == backup_jobs_.end()) return NotFound("sim: no backup job for " + backup.id);
   if (clock_.NowMillis() < it->second.done_at) return JobStatus{};
-  if (failing_jobs_.contains(backup.id)) return JobStatus{JobStatus::Phase::kFailed, 0};
+  if (options_.fail_backup_jobs || failing_jobs_.contains(backup.id)) {
+    return JobStatus{JobStatus::Phase::kFailed, 0};
+  }
   return JobStatus{JobStatus::Phase::kSucceeded, it->second.started_at};
 }
 
@@ -896,7 +898,9 @@ Result<JobStatus> SimCloud::CheckRestoreStatus(const model::InstallationBackup& 
   auto it = restore_jobs_.find(backup.id);
   if (it == restore_jobs_.end()) return NotFound("sim: no restore job for " + backup.id);
   if (clock_.NowMillis() < it->second.done_at) return JobStatus{};
-  if (failing_jobs_.contains(backup.id)) return JobStatus{JobStatus::Phase::kFailed, 0};
+  if (options_.fail_restore_jobs || failing_jobs_.contains(backup.id)) {
+    return JobStatus{JobStatus::Phase::kFailed, 0};
+  }
   return JobStatus{JobStatus::Phase::kSucceeded, it->second.done_at};
 }
 

@@ -110,6 +110,10 @@ struct SimOptions {
   // "sim call" (the same plus end_ms; wall-clock ms) around every call (`cloud server
   // --sim-log-calls`; multi-process tests read them because every process has its own sim).
   bool log_calls = false;
+  // Every backup (restore) Job ends failed once its duration has passed, as SetJobFails does
+  // for one backup (`cloud server --sim-fail-jobs`, tests of the failure paths).
+  bool fail_backup_jobs = false;
+  bool fail_restore_jobs = false;
 };
 
 // Lifecycle: owned by app/ (or a test), outlives the ProvisionerSet and supervisors using it.
