@@ -71,12 +71,13 @@ void Server::RegisterApiRoutes() {
   api_deps_.databases = database_store_.get();
   api_deps_.subscriptions = subscription_store_.get();
   api_deps_.events = event_store_.get();
+  api_deps_.deliveries = delivery_admin_.get();
+  api_deps_.wake_event_delivery = [this] {
+    if (deliverer_) deliverer_->Wake();
+  };
   api_deps_.environment = "dev";
   api::RegisterApiRoutes(api_router_, handler_env_, api_deps_);
   api::RegisterAuditRoutes(api_router_, handler_env_, *audit_store_);
-  api::RegisterDeliveryRoutes(api_router_, handler_env_, *delivery_admin_, [this] {
-    if (deliverer_) deliverer_->Wake();
-  });
   api::AddHealthRoute(api_router_, handler_env_, [this]() -> Result<void> {
     Result<store::Rows> rows = db_->Query("SELECT 1");
     if (!rows) return rows.error();

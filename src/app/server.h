@@ -8,7 +8,6 @@
 #include <string>
 
 #include "api/api_deps.h"
-#include "api/delivery_handlers.h"
 #include "api/handler.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
@@ -31,6 +30,7 @@
 #include "store/sql_database_store.h"
 #include "store/sql_db_migration_store.h"
 #include "store/sql_db_restoration_store.h"
+#include "store/sql_delivery_admin.h"
 #include "store/sql_dns_record_store.h"
 #include "store/sql_event_store.h"
 #include "store/sql_group_store.h"

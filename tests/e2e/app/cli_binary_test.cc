@@ -265,7 +265,7 @@ TEST_F(CliBinaryTest, WebhookAndSubscriptionCreateListDelete) {
 
 // Beyond upstream: a subscription's deliveries, listed and redelivered through the CLI. The
 // target is a private address, which this (non --dev) server refuses to call: every delivery
-// records why.
+// fails at once (a permanent policy refusal, not retried) and records why.
 TEST_F(CliBinaryTest, SubscriptionDeliveriesAndRedeliver) {
   json sub =
       CloudJson({"subscription", "create", "--owner", "deliv", "--url", "http://10.255.255.1:9/s",
@@ -284,8 +284,11 @@ TEST_F(CliBinaryTest, SubscriptionDeliveriesAndRedeliver) {
   }
   ASSERT_FALSE(attempted.is_null()) << "no delivery was attempted";
   EXPECT_EQ(attempted["SubscriptionID"], sub_id);
-  EXPECT_EQ(attempted["Status"], "retrying") << attempted.dump();
+  EXPECT_EQ(attempted["Status"], "failed") << attempted.dump();
+  EXPECT_EQ(attempted["Attempts"], 1) << attempted.dump();
   EXPECT_NE(attempted["LastError"].get<std::string>().find("private"), std::string::npos)
+      << attempted.dump();
+  EXPECT_NE(attempted["LastError"].get<std::string>().find("permanent"), std::string::npos)
       << attempted.dump();
   const std::string event_id = attempted["EventID"];
   json again =
