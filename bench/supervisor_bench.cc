@@ -2,7 +2,8 @@
 // stores, supervisors and schedulers (cluster, installation, cluster installation) as
 // `cloud server` composes them (4 workers per kind, 30 s safety-net poll, default backoffs):
 //   (a) create -> stable latency of one installation at a time (p50 / p99; target p50 <= 50 ms)
-//   (b) --burst installations created at once -> time until all are stable (target <= 5 s)
+//   (b) --burst installations created at once, by --create-threads concurrent "API clients"
+//       -> time until all are stable (target <= 5 s)
 //   (c) head-of-line: one installation whose provision-database takes --slow-ms, then --others
 //       installations: their completion times (they must not wait for the slow one)
 // Each section runs on a fresh database. Installations are created as the API does (store write,
@@ -10,7 +11,10 @@
 // schema is created and dropped); SQLite uses a temporary file.
 //   usage: supervisor_bench [--engine pg|sqlite|both] [--latency N] [--burst N] [--others N]
 //                           [--slow-ms MS] [--workers W] [--burst-timeout-s S]
+//                           [--create-threads T] [--sections abc] [--pool P]
+// (--pool: PostgreSQL connection pool size, default the store's default)
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -61,6 +65,9 @@ struct Options {
   int64_t slow_ms = 30'000;
   int64_t burst_timeout_s = 60;
   int workers = 4;
+  int create_threads = 16;
+  std::string sections = "abc";
+  int pool = store::DatabaseOptions{}.pool_size;
 };
 
 Logger Silent() { return Logger(std::make_shared<CapturingLogSink>()); }
@@ -152,7 +159,7 @@ class Stack {
   // Creates an installation as the API does and (unless told not to) wakes its supervisor;
   // returns its ID.
   std::string CreateInstallation(bool notify = true) {
-    static int counter = 0;
+    static std::atomic<int> counter = 0;
     const std::string name = "bench" + std::to_string(++counter) + "x" + NewId().substr(0, 6);
     model::Installation i;
     i.owner_id = "bench";
@@ -187,6 +194,12 @@ class Stack {
       for (auto row : *rows) out += " " + row.GetString(0) + "=" + row.GetString(1);
     }
     return out;
+  }
+
+  // How many installations are stable (one cheap query).
+  int64_t CountStable() {
+    auto rows = db_.Query("SELECT COUNT(*) FROM Installation WHERE State = 'stable'");
+    return rows && rows->size() == 1 ? rows->front().GetInt64(0) : 0;
   }
 
   // IDs of the stable installations among `ids` (one query).
@@ -276,20 +289,37 @@ bool Run(const char* engine, store::SqlDatabase& db, const Options& o, char sect
     Stack stack(db, o.workers);
     if (!stack.Start()) return false;
     const Steady::time_point start = Steady::now();
-    std::vector<std::string> ids;
-    for (int n = 0; n < o.burst; ++n) ids.push_back(stack.CreateInstallation());
+    // Concurrent clients, each creating its share as the API does (store write, wake-up).
+    std::vector<std::string> ids(static_cast<size_t>(o.burst));
+    std::atomic<int> next = 0;
+    std::vector<std::thread> creators;
+    for (int t = 0; t < std::max(1, o.create_threads); ++t) {
+      creators.emplace_back([&] {
+        for (int n = next++; n < o.burst; n = next++) {
+          ids[static_cast<size_t>(n)] = stack.CreateInstallation();
+        }
+      });
+    }
+    for (std::thread& t : creators) t.join();
     const double created_ms = Ms(Steady::now() - start);
-    auto done = WaitStable(stack, ids, start, std::chrono::seconds(o.burst_timeout_s));
+    // Polled with a COUNT every 10 ms (the bench's own reads stay small).
+    int64_t stable = 0;
     double last = 0;
-    for (const auto& [id, t] : done) last = std::max(last, t);
+    while (Steady::now() - start < std::chrono::seconds(o.burst_timeout_s)) {
+      stable = stack.CountStable();
+      last = Ms(Steady::now() - start);
+      if (stable >= o.burst) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const size_t stable_count = static_cast<size_t>(stable);
     std::printf(
-        "%-8s (b) %d installations created at once (creates took %.0f ms): %zu stable, "
-        "all stable after %.2f s  [target <= 5 s: %s]\n",
-        engine, o.burst, created_ms, done.size(), last / 1000,
-        done.size() == ids.size() && last <= 5000 ? "met" : "MISSED");
-    if (done.size() != ids.size())
+        "%-8s (b) %d installations created at once by %d clients (creates took %.0f ms): %zu "
+        "stable, all stable after %.2f s  [target <= 5 s: %s]\n",
+        engine, o.burst, o.create_threads, created_ms, stable_count, last / 1000,
+        stable_count == ids.size() && last <= 5000 ? "met" : "MISSED");
+    if (stable_count != ids.size())
       std::printf("         states: %s\n", stack.StateCounts().c_str());
-    ok = ok && done.size() == ids.size() && last <= 5000;
+    ok = ok && stable_count == ids.size() && last <= 5000;
   }
   if (section == 'c') {
     // (c) head-of-line blocking.
@@ -343,6 +373,12 @@ int main(int argc, char** argv) {
       o.workers = std::atoi(value);
     } else if (flag == "--burst-timeout-s") {
       o.burst_timeout_s = std::atoll(value);
+    } else if (flag == "--create-threads") {
+      o.create_threads = std::atoi(value);
+    } else if (flag == "--pool") {
+      o.pool = std::atoi(value);
+    } else if (flag == "--sections") {
+      o.sections = value;
     } else if (flag == "--slow-ms") {
       o.slow_ms = std::atoll(value);
     } else {
@@ -356,6 +392,7 @@ int main(int argc, char** argv) {
   }
   bool ok = true;
   for (char section : {'a', 'b', 'c'}) {
+    if (o.sections.find(section) == std::string::npos) continue;
     if (o.engine == "sqlite" || o.engine == "both") {
       const std::string path =
           (std::filesystem::temp_directory_path() / ("cloud-supervisor-bench-" + NewId() + ".db"))
@@ -386,7 +423,7 @@ int main(int argc, char** argv) {
         const std::string url = d + (d.find('?') == std::string::npos ? "?" : "&") +
                                 "options=-csearch_path%3D" + schema;
         {
-          auto db = store::OpenDatabase(url, Silent());
+          auto db = store::OpenDatabase(url, Silent(), store::DatabaseOptions{.pool_size = o.pool});
           ok = (db ? Run("postgres", **db, o, section) : false) && ok;
         }
         (void)(*admin)->Exec("DROP SCHEMA " + schema + " CASCADE");

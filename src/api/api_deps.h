@@ -32,6 +32,7 @@
 #include "store/database_store.h"
 #include "store/db_migration_store.h"
 #include "store/db_restoration_store.h"
+#include "store/delivery_admin.h"
 #include "store/dns_record_store.h"
 #include "store/event_store.h"
 #include "store/group_store.h"
@@ -108,6 +109,10 @@ struct ApiDeps {
   store::DatabaseStore* databases = nullptr;
   store::SubscriptionStore* subscriptions = nullptr;
   store::EventStore* events = nullptr;
+  // Subscription deliveries list / redeliver (beyond upstream; src/events/README.md), and the
+  // wake-up of the delivery workers after a redeliver (empty: none).
+  store::DeliveryAdmin* deliveries = nullptr;
+  std::function<void()> wake_event_delivery;
   ApiDatabaseServices database_services;
   // The "Environment" extra data of backup/restoration/migration webhooks and events
   // (upstream Context.Environment, the AWS cloud environment name).

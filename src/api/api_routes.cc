@@ -6,6 +6,7 @@
 #include "api/database_handlers.h"
 #include "api/db_migration_handlers.h"
 #include "api/db_restoration_handlers.h"
+#include "api/delivery_handlers.h"
 #include "api/event_handlers.h"
 #include "api/group_handlers.h"
 #include "api/installation_handlers.h"
@@ -29,6 +30,8 @@ void RegisterApiRoutes(Router& router, const HandlerEnv& env, const ApiDeps& dep
   RegisterDatabaseRoutes(router, env, deps);
   RegisterSubscriptionRoutes(router, env, deps);
   RegisterEventRoutes(router, env, deps);
+  // Beyond upstream: subscription deliveries (list, redeliver).
+  RegisterDeliveryRoutes(router, env, deps);
 }
 
 }  // namespace cloud::api

@@ -1,17 +1,17 @@
-// Subscription delivery routes (beyond upstream; src/events/README.md):
+// Subscription delivery routes (beyond upstream; src/events/README.md), registered by
+// RegisterApiRoutes after the event routes (so auth, audit and metrics apply as to every route):
 //   GET  /api/subscription/{subscription}/deliveries           paging; newest event first
 //   POST /api/subscription/{subscription}/redeliver/{event}    202 with the delivery row
-// Registered by the server next to RegisterApiRoutes (their store is passed explicitly).
 #pragma once
 
+#include "api/api_deps.h"
 #include "api/handler.h"
 #include "api/router.h"
-#include "store/sql_delivery_admin.h"
 
 namespace cloud::api {
 
-// `on_redeliver` runs after a successful redeliver (the server wakes the delivery workers).
-void RegisterDeliveryRoutes(Router& router, const HandlerEnv& env, store::SqlDeliveryAdmin& admin,
-                            std::function<void()> on_redeliver);
+// Uses deps.deliveries (a route answers 500 "not configured" when it is null) and calls
+// deps.wake_event_delivery after a successful redeliver.
+void RegisterDeliveryRoutes(Router& router, const HandlerEnv& env, const ApiDeps& deps);
 
 }  // namespace cloud::api

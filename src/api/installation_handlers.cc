@@ -14,6 +14,7 @@
 #include "model/installation.h"
 #include "model/installation_requests.h"
 #include "model/installation_states.h"
+#include "model/json_stream.h"
 
 namespace cloud::api {
 namespace {
@@ -174,7 +175,8 @@ HttpResponse HandleGetInstallation(const ApiDeps& deps, RequestContext& ctx,
     CLOUD_TRY(std::optional<InstallationDTO> dto,
               deps.installations->GetInstallationDTO(id, GroupMerge{config, overrides}));
     if (!dto) return NotFound("installation " + id + " not found");
-    return JsonResponse(200, *dto);
+    // The hottest route: its body is written directly, not through the JSON tree.
+    return JsonTextResponse(200, model::EncodeJsonDirect(*dto));
   });
 }
 

@@ -1,6 +1,8 @@
 #include "app/server.h"
 
 #include <cstdlib>
+#include <initializer_list>
+#include <string_view>
 #include <utility>
 
 #include "api/api_routes.h"
@@ -11,6 +13,30 @@
 #include "supervisor/notifier_channel.h"
 
 namespace cloud::app {
+
+namespace {
+
+// The supervisors' step durations as the Prometheus histogram
+//   provisioner_supervisor_step_duration_seconds{supervisor,state}
+// (one observation per pass that took a step: claim, re-read, step, save, release), with
+// exponential buckets from 0.5 ms to 65 s.
+class SupervisorStepMetrics final : public supervisor::StepObserver {
+ public:
+  explicit SupervisorStepMetrics(api::MetricsRegistry& registry)
+      : duration_(registry.AddHistogram(
+            "provisioner_supervisor_step_duration_seconds",
+            "Duration of one supervisor step (one pass on one resource), by supervisor and the "
+            "state the step started from.",
+            {"supervisor", "state"}, api::ExponentialBuckets(0.0005, 2, 18))) {}
+  void ObserveStep(std::string_view supervisor, std::string_view state, double seconds) override {
+    duration_.Observe({std::string(supervisor), std::string(state)}, seconds);
+  }
+
+ private:
+  api::HistogramFamily& duration_;
+};
+
+}  // namespace
 
 Server::Server(ServerConfig config, Logger log) : config_(std::move(config)), log_(std::move(log)) {
   // Upstream: the instance ID is $HOSTNAME or a random ID; it names lock holders.
@@ -45,12 +71,13 @@ void Server::RegisterApiRoutes() {
   api_deps_.databases = database_store_.get();
   api_deps_.subscriptions = subscription_store_.get();
   api_deps_.events = event_store_.get();
+  api_deps_.deliveries = delivery_admin_.get();
+  api_deps_.wake_event_delivery = [this] {
+    if (deliverer_) deliverer_->Wake();
+  };
   api_deps_.environment = "dev";
   api::RegisterApiRoutes(api_router_, handler_env_, api_deps_);
   api::RegisterAuditRoutes(api_router_, handler_env_, *audit_store_);
-  api::RegisterDeliveryRoutes(api_router_, handler_env_, *delivery_admin_, [this] {
-    if (deliverer_) deliverer_->Wake();
-  });
   api::AddHealthRoute(api_router_, handler_env_, [this]() -> Result<void> {
     Result<store::Rows> rows = db_->Query("SELECT 1");
     if (!rows) return rows.error();
@@ -110,6 +137,10 @@ Result<void> Server::StartSupervisors() {
   provisioner::sim::SimOptions sim_options;
   sim_options.adopt_unknown_resources = true;
   sim_options.log_calls = config_.sim_log_calls;
+  sim_options.fail_backup_jobs =
+      config_.sim_fail_jobs == "backup" || config_.sim_fail_jobs == "all";
+  sim_options.fail_restore_jobs =
+      config_.sim_fail_jobs == "restore" || config_.sim_fail_jobs == "all";
   sim_ = std::make_unique<provisioner::sim::SimCloud>(clock_, log_, sim_options);
   provisioners_ = std::make_unique<provisioner::ProvisionerSet>(sim_->MakeProvisionerSet());
   log_.With("backend", config_.backend).Info("using the simulated cloud backend (no real cloud)");
@@ -179,8 +210,8 @@ Result<void> Server::StartSupervisors() {
                      std::make_unique<supervisor::Scheduler>(*installation_deletion_supervisor_,
                                                              slow_options, clock_, log_));
   }
-  // Upstream order after the installation deletion supervisor: group, backup, import (not
-  // implemented), restoration, migration. Backup, restoration and migration are off by default.
+  // Upstream order after the installation deletion supervisor: group, backup, import,
+  // restoration, migration. Backup, restoration and migration are off by default.
   const bool all = !config_.disable_all_supervisors;
   if (all && config_.group_supervisor) {
     group_supervisor_ = std::make_unique<supervisor::GroupSupervisor>(
@@ -203,7 +234,22 @@ Result<void> Server::StartSupervisors() {
         std::make_unique<supervisor::Scheduler>(*backup_supervisor_, options, clock_, log_));
   }
   if (all && config_.import_supervisor) {
-    log_.Warn("the import supervisor (--import-supervisor) is not implemented yet; ignored");
+    // AWAT cannot wake us: the scheduler's poll (--poll) is how new imports are noticed.
+    Result<std::unique_ptr<provisioner::AwatClient>> awat =
+        provisioner::NewHttpAwatClient(config_.awat);
+    if (!awat) return awat.error();
+    awat_client_ = std::move(*awat);
+    import_supervisor_ = std::make_unique<supervisor::ImportSupervisor>(
+        supervisor::ImportSupervisorStores{*installation_store_, *cluster_installation_store_,
+                                           *cluster_store_, *locks_},
+        *awat_client_, *sim_, renewer_.get(),
+        supervisor::ImportSupervisorOptions{
+            .instance_id = instance_id_, .environment = "dev", .notifier = schedulers_.get()},
+        log_);
+    log_.With("awat", awat_client_->address()).Info("import supervisor enabled");
+    schedulers_->Add(
+        supervisor::ResourceKind::kImport,
+        std::make_unique<supervisor::Scheduler>(*import_supervisor_, options, clock_, log_));
   }
   if (all && config_.installation_db_restoration_supervisor) {
     restoration_supervisor_ = std::make_unique<supervisor::DBRestorationSupervisor>(
@@ -228,6 +274,14 @@ Result<void> Server::StartSupervisors() {
     schedulers_->Add(
         supervisor::ResourceKind::kDBMigration,
         std::make_unique<supervisor::Scheduler>(*migration_supervisor_, options, clock_, log_));
+  }
+  step_metrics_ = std::make_unique<SupervisorStepMetrics>(metrics_);
+  for (supervisor::Doer* doer : std::initializer_list<supervisor::Doer*>{
+           cluster_supervisor_.get(), installation_supervisor_.get(),
+           cluster_installation_supervisor_.get(), installation_deletion_supervisor_.get(),
+           group_supervisor_.get(), backup_supervisor_.get(), restoration_supervisor_.get(),
+           migration_supervisor_.get()}) {
+    if (doer != nullptr) doer->SetStepObserver(step_metrics_.get());
   }
   schedulers_->Start();
   return Ok();
@@ -307,6 +361,9 @@ void Server::Stop() {
     log_.Warn("API server stopped before all requests finished");
   }
   if (metrics_server_) metrics_server_->Stop();
+  // A running import polls its Mattermost job for as long as it takes: interrupt it (the next
+  // start resumes it) so that stopping the schedulers does not wait for it.
+  if (import_supervisor_) import_supervisor_->Stop();
   if (schedulers_) {
     schedulers_->Stop();  // waits for running steps
     schedulers_.reset();

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "api/api_deps.h"
-#include "api/delivery_handlers.h"
 #include "api/handler.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
@@ -18,6 +17,7 @@
 #include "common/logging.h"
 #include "common/result.h"
 #include "events/deliverer.h"
+#include "provisioner/awat_client.h"
 #include "provisioner/provisioner_set.h"
 #include "provisioner/sim/sim_cloud.h"
 #include "store/lock_store.h"
@@ -30,6 +30,7 @@
 #include "store/sql_database_store.h"
 #include "store/sql_db_migration_store.h"
 #include "store/sql_db_restoration_store.h"
+#include "store/sql_delivery_admin.h"
 #include "store/sql_dns_record_store.h"
 #include "store/sql_event_store.h"
 #include "store/sql_group_store.h"
@@ -42,10 +43,12 @@
 #include "supervisor/db_migration_supervisor.h"
 #include "supervisor/db_restoration_supervisor.h"
 #include "supervisor/group_supervisor.h"
+#include "supervisor/import_supervisor.h"
 #include "supervisor/installation_deletion_supervisor.h"
 #include "supervisor/installation_supervisor.h"
 #include "supervisor/lease_renewer.h"
 #include "supervisor/scheduler_set.h"
+#include "supervisor/step_observer.h"
 
 namespace cloud::app {
 
@@ -109,8 +112,11 @@ class Server {
   std::unique_ptr<supervisor::InstallationDeletionSupervisor> installation_deletion_supervisor_;
   std::unique_ptr<supervisor::GroupSupervisor> group_supervisor_;
   std::unique_ptr<supervisor::BackupSupervisor> backup_supervisor_;
+  std::unique_ptr<provisioner::AwatClient> awat_client_;
+  std::unique_ptr<supervisor::ImportSupervisor> import_supervisor_;
   std::unique_ptr<supervisor::DBRestorationSupervisor> restoration_supervisor_;
   std::unique_ptr<supervisor::DBMigrationSupervisor> migration_supervisor_;
+  std::unique_ptr<supervisor::StepObserver> step_metrics_;     // outlives schedulers_
   std::unique_ptr<supervisor::WakeupChannel> wakeup_channel_;  // outlives schedulers_
   std::unique_ptr<supervisor::SchedulerSet> schedulers_;
   std::unique_ptr<events::EventDeliverer> deliverer_;

@@ -212,6 +212,11 @@ void AddServerFlags(CLI::App& cmd, ServerFlags& f) {
       });
   AddBool(cmd, "sim-log-calls", c.sim_log_calls,
           "With --backend sim: log one \"sim call\" record per simulated cloud call (tests).");
+  AddOption(cmd, "sim-fail-jobs", c.sim_fail_jobs,
+            "With --backend sim: make every simulated backup and/or restore Job fail "
+            "(\"backup\", \"restore\" or \"all\"; tests of the failure paths).")
+      ->check(CLI::IsMember(
+          {std::string(), std::string("backup"), std::string("restore"), std::string("all")}));
   AddOption(cmd, "gitlab-oauth", c.gitlab_oauth,
             "GitLab OAuth token for the utilities repository (default: $GITLAB_OAUTH_TOKEN).");
   AddOption(cmd, "argocd-server-api", c.argocd_server_api, "Deprecated; ignored.");

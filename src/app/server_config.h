@@ -30,6 +30,9 @@ struct ServerConfig {
   // Ours: the sim logs one "sim call" record per call (step, resources, start and end), so
   // that a multi-process test can check no step ran twice at once.
   bool sim_log_calls = false;
+  // Ours (tests of failure paths): "backup", "restore" or "all" makes every simulated backup
+  // and/or restore Job end failed (backoff limit reached); "" = none.
+  std::string sim_fail_jobs;
 
   // Logging.
   bool debug = false;

@@ -125,14 +125,16 @@ Logger Logger::With(std::string_view key, std::string value) const {
 }
 
 void Logger::Log(LogLevel level, std::string_view message, const cloud::Error* error) const {
+  // The level is checked before the record is built: a filtered-out debug line (one per API
+  // request) costs no copies.
+  if (level < (sink_ ? min_level_ : Global().min_level.load())) return;
   LogRecord record{level, std::string(message), fields_};
   if (error != nullptr) record.fields.emplace_back(std::string(logkey::kError), error->message);
   if (sink_) {
-    if (level >= min_level_) sink_->Write(record);
+    sink_->Write(record);
     return;
   }
   GlobalConfig& global = Global();
-  if (level < global.min_level.load()) return;
   global.out->info(FormatLogRecord(record, global.format.load(), NowRfc3339()));
 }
 

@@ -14,6 +14,7 @@
 #include "model/json_codec.h"
 #include "model/subscription.h"
 #include "model/webhook.h"
+#include "store/event_outbox.h"
 #include "store/sql_webhook_store.h"
 
 namespace cloud::events {
@@ -41,6 +42,9 @@ const EventDeliverer::Kind kSubscriptions{store::LockTable::kSubscription,
 const EventDeliverer::Kind kWebhooks{store::LockTable::kWebhook, "webhook",   "Webhooks",
                                      "WebhookDelivery",          "WebhookID", false};
 const EventDeliverer::Kind* const kKinds[] = {&kSubscriptions, &kWebhooks};
+
+// Rows deleted per statement by Prune (and events per transaction).
+constexpr int64_t kPruneBatchRows = 1'000;
 
 std::string Str(std::string_view s) { return std::string(s); }
 std::string StatusText(EventDeliveryStatus status) { return Str(model::ToString(status)); }
@@ -91,18 +95,39 @@ Result<Target> LoadTarget(store::SqlExecutor& db, const EventDeliverer::Kind& ki
   return t;
 }
 
+// The condition on delivery row `d` (of `kind`'s delivery table) that the claim and the load
+// share: pending ($first, $first+1), due at $first+2, and its resource has no row of the same
+// target backing off (pending, not due). A resource whose head row is waiting for a retry thus
+// takes no room in a claim's batch and cannot stall the other resources of the target.
+// The claim (`per_row`) checks it with a correlated NOT EXISTS (it stops at the first matching
+// row); the load, which must filter every pending row of one target ($1) before sorting, with
+// NOT IN over an uncorrelated subquery, so the backing-off resources are found once per load.
+std::string DueAndUnblocked(const EventDeliverer::Kind& kind, size_t first, bool per_row) {
+  const std::string d = Str(kind.delivery_table), col = Str(kind.target_column);
+  const std::string pending =
+      "IN ($" + std::to_string(first) + ", $" + std::to_string(first + 1) + ")";
+  const std::string now = "$" + std::to_string(first + 2);
+  const std::string backing_off =
+      " w WHERE w.Status " + pending + " AND w.NextAttemptAt > " + now + " AND w." + col + " = ";
+  std::string sql = "d.Status " + pending + " AND d.NextAttemptAt <= " + now;
+  if (per_row) {
+    return sql + " AND NOT EXISTS (SELECT 1 FROM " + d + backing_off + "d." + col +
+           " AND w.ResourceID = d.ResourceID)";
+  }
+  return sql + " AND d.ResourceID NOT IN (SELECT w.ResourceID FROM " + d + backing_off + "$1)";
+}
+
 Result<std::vector<Pending>> LoadPending(store::SqlExecutor& db, const EventDeliverer::Kind& kind,
-                                         const std::string& id, int limit) {
+                                         const std::string& id, int limit, int64_t now) {
   const store::SqlParams params = {id, StatusText(EventDeliveryStatus::kNotAttempted),
-                                   StatusText(EventDeliveryStatus::kRetrying)};
+                                   StatusText(EventDeliveryStatus::kRetrying), now};
   const std::string lim = " LIMIT " + std::to_string(limit);
   std::vector<Pending> out;
   if (!kind.subscription) {
     CLOUD_TRY(store::Rows rows,
               db.Query("SELECT ID, Attempts, NextAttemptAt, CreateAt, ResourceID, Payload FROM "
-                       "WebhookDelivery WHERE WebhookID = $1 AND Status IN ($2, $3) "
-                       "ORDER BY Sequence, ID" +
-                           lim,
+                       "WebhookDelivery d WHERE d.WebhookID = $1 AND " +
+                           DueAndUnblocked(kind, 2, false) + " ORDER BY d.Sequence, d.ID" + lim,
                        params));
     for (const store::Row& row : rows) {
       out.push_back({row.GetString(0), row.GetInt64(1), row.GetInt64(2), row.GetInt64(3),
@@ -114,9 +139,9 @@ Result<std::vector<Pending>> LoadPending(store::SqlExecutor& db, const EventDeli
             db.Query("SELECT d.ID, d.Attempts, d.NextAttemptAt, e.Timestamp, s.ResourceID, e.ID, "
                      "e.ExtraData, s.ResourceType, s.OldState, s.NewState FROM EventDelivery d "
                      "JOIN Event e ON e.ID = d.EventID JOIN StateChangeEvent s ON s.EventID = "
-                     "d.EventID WHERE d.SubscriptionID = $1 AND d.Status IN ($2, $3) "
-                     "ORDER BY e.Timestamp, d.Sequence, d.ID" +
-                         lim,
+                     "d.EventID WHERE d.SubscriptionID = $1 AND " +
+                         DueAndUnblocked(kind, 2, false) +
+                         " ORDER BY e.Timestamp, d.Sequence, d.ID" + lim,
                      params));
   for (const store::Row& row : rows) {
     model::StateChangeEventPayload payload;
@@ -237,19 +262,105 @@ Result<int64_t> EventDeliverer::RunOnce() {
 
 Result<int64_t> EventDeliverer::Prune() {
   const int64_t cutoff = clock_.NowMillis() - options_.retention_ms;
-  const store::SqlParams params = {StatusText(EventDeliveryStatus::kDelivered),
-                                   StatusText(EventDeliveryStatus::kFailed), cutoff};
-  CLOUD_TRY(int64_t events,
-            db_.Exec("DELETE FROM EventDelivery WHERE Status IN ($1, $2) AND EventID IN "
-                     "(SELECT ID FROM Event WHERE Timestamp < $3)",
-                     params));
-  CLOUD_TRY(
-      int64_t webhooks,
-      db_.Exec("DELETE FROM WebhookDelivery WHERE Status IN ($1, $2) AND CreateAt < $3", params));
-  if (events + webhooks > 0) {
-    log_.With("deleted", std::to_string(events + webhooks)).Info("pruned old deliveries");
+  const std::string delivered = StatusText(EventDeliveryStatus::kDelivered);
+  const std::string failed = StatusText(EventDeliveryStatus::kFailed);
+  const std::string not_attempted = StatusText(EventDeliveryStatus::kNotAttempted);
+  const std::string retrying = StatusText(EventDeliveryStatus::kRetrying);
+  const std::string batch = std::to_string(kPruneBatchRows);
+
+  // Pending rows of targets deleted meanwhile (a delete racing with the transaction that queued
+  // them; deletes fail the rows they see themselves) would wait forever: fail them.
+  int64_t orphaned = 0;
+  for (const Kind* kind : kKinds) {
+    CLOUD_TRY(int64_t n,
+              db_.Exec("UPDATE " + Str(kind->delivery_table) +
+                           " SET Status = $1, LastError = $2, NextAttemptAt = 0 WHERE Status IN "
+                           "($3, $4) AND " +
+                           Str(kind->target_column) + " NOT IN (SELECT ID FROM " +
+                           Str(kind->target_table) + " WHERE DeleteAt = 0)",
+                       {failed, Str(store::kTargetDeletedError), not_attempted, retrying}));
+    orphaned += n;
   }
-  return events + webhooks;
+  failed_ += orphaned;
+
+  // Finished delivery rows older than the retention, kPruneBatchRows per statement so that a
+  // big prune never holds a long lock.
+  const store::SqlParams finished_before = {delivered, failed, cutoff};
+  auto delete_in_batches = [&](const std::string& sql) -> Result<int64_t> {
+    int64_t total = 0;
+    for (;;) {
+      CLOUD_TRY(int64_t n, db_.Exec(sql, finished_before));
+      total += n;
+      if (n < kPruneBatchRows) return total;
+    }
+  };
+  CLOUD_TRY(int64_t deliveries,
+            delete_in_batches("DELETE FROM EventDelivery WHERE ID IN (SELECT d.ID FROM "
+                              "EventDelivery d JOIN Event e ON e.ID = d.EventID WHERE d.Status "
+                              "IN ($1, $2) AND e.Timestamp < $3 LIMIT " +
+                              batch + ")"));
+  CLOUD_TRY(int64_t webhook_deliveries,
+            delete_in_batches("DELETE FROM WebhookDelivery WHERE ID IN (SELECT ID FROM "
+                              "WebhookDelivery WHERE Status IN ($1, $2) AND CreateAt < $3 LIMIT " +
+                              batch + ")"));
+
+  // Events older than the retention none of whose deliveries (subscription or webhook) is still
+  // pending, with their StateChangeEvent and any finished delivery row left, one transaction
+  // per batch. The pending check is repeated in the DELETE (a redeliver may have come between).
+  const std::string no_pending =
+      "ID NOT IN (SELECT EventID FROM EventDelivery WHERE Status IN ($1, $2)) AND ID NOT IN "
+      "(SELECT EventID FROM WebhookDelivery WHERE Status IN ($1, $2))";
+  int64_t events = 0;
+  for (;;) {
+    CLOUD_TRY(store::Rows rows, db_.Query("SELECT ID FROM Event WHERE Timestamp < $3 AND " +
+                                              no_pending + " ORDER BY Timestamp LIMIT " + batch,
+                                          {not_attempted, retrying, cutoff}));
+    if (rows.empty()) break;
+    // "$first, $first+1, ..." for the batch's IDs.
+    auto id_list = [&](size_t first) {
+      std::string out;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        out += (i == 0 ? "$" : ", $") + std::to_string(first + i);
+      }
+      return out;
+    };
+    store::SqlParams ids;
+    for (const store::Row& row : rows) ids.emplace_back(row.GetString(0));
+    auto with = [&ids](store::SqlParams head) {
+      head.insert(head.end(), ids.begin(), ids.end());
+      return head;
+    };
+    CLOUD_TRY(std::unique_ptr<store::SqlTransaction> tx, db_.Begin());
+    for (const Kind* kind : kKinds) {
+      const std::string table = Str(kind->delivery_table);
+      CLOUD_TRY(int64_t n, tx->Exec("DELETE FROM " + table + " WHERE Status IN ($3, $4) AND " +
+                                        "EventID IN (" + id_list(5) +
+                                        ") AND EventID NOT IN (SELECT EventID FROM " + table +
+                                        " WHERE Status IN ($1, $2))",
+                                    with({not_attempted, retrying, delivered, failed})));
+      deliveries += n;
+    }
+    CLOUD_TRY(int64_t n,
+              tx->Exec("DELETE FROM Event WHERE ID IN (" + id_list(3) + ") AND " + no_pending,
+                       with({not_attempted, retrying})));
+    CLOUD_TRY(int64_t state_changes,
+              tx->Exec("DELETE FROM StateChangeEvent WHERE EventID IN (" + id_list(1) +
+                           ") AND NOT EXISTS (SELECT 1 FROM Event e WHERE e.ID = "
+                           "StateChangeEvent.EventID)",
+                       ids));
+    (void)state_changes;
+    CLOUD_TRY_VOID(tx->Commit());
+    events += n;
+    if (static_cast<int64_t>(rows.size()) < kPruneBatchRows) break;
+  }
+  const int64_t total = deliveries + webhook_deliveries + events;
+  if (total > 0 || orphaned > 0) {
+    log_.With("deliveries", std::to_string(deliveries + webhook_deliveries))
+        .With("events", std::to_string(events))
+        .With("target_deleted", std::to_string(orphaned))
+        .Info("pruned old events and deliveries");
+  }
+  return total;
 }
 
 Result<bool> EventDeliverer::ProcessOne(const Kind& kind, int64_t& attempts) {
@@ -261,16 +372,12 @@ Result<bool> EventDeliverer::ProcessOne(const Kind& kind, int64_t& attempts) {
   request.order_by = "LastDeliveryAttemptAt ASC, ID";
   // A live target with a due row whose resource has no earlier row waiting for a retry.
   request.where = "DeleteAt = 0 AND EXISTS (SELECT 1 FROM " + d + " d WHERE d." + col + " = " +
-                  Str(kind.target_table) +
-                  ".ID AND d.Status IN ($5, $6) AND d.NextAttemptAt <= $7 AND NOT EXISTS "
-                  "(SELECT 1 FROM " +
-                  d + " w WHERE w." + col + " = d." + col +
-                  " AND w.ResourceID = d.ResourceID AND w.Status IN ($5, $6) AND "
-                  "w.NextAttemptAt > $7 AND w.Sequence < d.Sequence))";
+                  Str(kind.target_table) + ".ID AND " + DueAndUnblocked(kind, 5, true) + ")";
   request.where_params = {StatusText(EventDeliveryStatus::kNotAttempted),
                           StatusText(EventDeliveryStatus::kRetrying), clock_.NowMillis()};
   CLOUD_TRY(store::Lease lease, locks_.ClaimAvailable(request));
   if (lease.rows.empty()) return false;
+  const int64_t attempts_before = attempts;
   Result<void> processed = ProcessTarget(kind, lease, attempts);
   Result<void> released = locks_.Release(lease);
   if (!processed) {
@@ -279,7 +386,9 @@ Result<bool> EventDeliverer::ProcessOne(const Kind& kind, int64_t& attempts) {
   if (!released) {
     log_.With(Str(kind.name), lease.rows[0].id).Warn("releasing delivery lease", released.error());
   }
-  return true;
+  // A claim that sent nothing (stopping, or rows became not due in between) is not progress:
+  // callers then wait instead of claiming again at once.
+  return attempts > attempts_before;
 }
 
 Result<void> EventDeliverer::ProcessTarget(const Kind& kind, const store::Lease& held,
@@ -290,7 +399,7 @@ Result<void> EventDeliverer::ProcessTarget(const Kind& kind, const store::Lease&
   const Logger log = log_.With(Str(kind.name), target_id);
   CLOUD_TRY(Target target, LoadTarget(db_, kind, target_id));
   CLOUD_TRY(std::vector<Pending> pending,
-            LoadPending(db_, kind, target_id, options_.max_rows_per_claim));
+            LoadPending(db_, kind, target_id, options_.max_rows_per_claim, clock_.NowMillis()));
   std::map<std::string, std::string> resolved;
   if (target.headers) resolved = model::ResolveWebhookHeaders(*target.headers, options_.getenv);
   const int64_t max_age = kind.subscription && target.failure_threshold_ms > 0
@@ -339,7 +448,11 @@ Result<void> EventDeliverer::ProcessTarget(const Kind& kind, const store::Lease&
     EventDeliveryStatus status = EventDeliveryStatus::kDelivered;
     int64_t next_attempt_at = 0;
     std::string error;
-    if (outcome.status == 410) {
+    if (outcome.refused) {
+      // The target policy refuses this URL: retrying cannot help.
+      status = EventDeliveryStatus::kFailed;
+      error = outcome.error + " (permanent: not retried)";
+    } else if (outcome.status == 410) {
       gone = true;
       status = EventDeliveryStatus::kFailed;
       error = "HTTP 410 Gone: " + Str(kind.name) + " disabled";
@@ -393,14 +506,11 @@ Result<void> EventDeliverer::ProcessTarget(const Kind& kind, const store::Lease&
                            " SET DeleteAt = $1 WHERE ID = $2 AND DeleteAt = 0 AND "
                            "LockAcquiredBy = $3 AND LockFencingToken = $4",
                        {now, target_id, options_.instance_id, token}));
-    CLOUD_TRY(
-        int64_t dropped,
-        db_.Exec("UPDATE " + Str(kind.delivery_table) + " SET Status = $1, LastError = $2 WHERE " +
-                     Str(kind.target_column) + " = $3 AND Status IN ($4, $5)",
-                 {StatusText(EventDeliveryStatus::kFailed),
-                  "HTTP 410 Gone: " + Str(kind.name) + " disabled", target_id,
-                  StatusText(EventDeliveryStatus::kNotAttempted),
-                  StatusText(EventDeliveryStatus::kRetrying)}));
+    CLOUD_TRY(int64_t dropped, store::FailPendingDeliveries(
+                                   db_,
+                                   kind.subscription ? store::DeliveryChannel::kSubscription
+                                                     : store::DeliveryChannel::kWebhook,
+                                   target_id, "HTTP 410 Gone: " + Str(kind.name) + " disabled"));
     failed_ += dropped;
     log.With("disabled", std::to_string(disabled))
         .With("dropped_deliveries", std::to_string(dropped))

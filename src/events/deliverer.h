@@ -4,11 +4,12 @@
 // a subscription with due EventDelivery rows, or a legacy webhook with due WebhookDelivery rows —
 // with a lease on the target row (LockStore::ClaimAvailable, so several servers on one database
 // do not deliver the same rows), POST the due rows oldest first and record each outcome fenced by
-// that lease. At least once; in order per (target, resource): a later row for a resource waits
-// while an earlier one for the same resource is retrying, other resources go on.
+// that lease. At least once; in order per (target, resource): the rows of a resource wait while
+// one of them is backing off before a retry; other resources go on (and take the batch's room).
 //
 // Outcomes: any HTTP status < 500 except 410 is delivered (as upstream); 410 Gone disables the
-// target (soft delete: DeleteAt = now) and fails its pending rows; a transport error or a status
+// target (soft delete: DeleteAt = now) and fails its pending rows; a URL the target policy
+// refuses fails at once (permanent); a transport error or a status
 // >= 500 schedules a retry with exponential backoff and jitter, until the row is older than the
 // max age (subscriptions: their FailureThreshold when set), then it is `failed`.
 //
@@ -42,7 +43,7 @@ struct DelivererOptions {
   int64_t max_backoff_ms = 10 * 60 * 1000;
   int64_t attempt_timeout_ms = 15'000;  // per HTTP attempt
   int64_t idle_poll_ms = 200;
-  // Delivered and failed rows older than this are deleted (0: never). Events stay.
+  // Finished deliveries and events older than this are deleted (0: never); see Prune().
   int64_t retention_ms = int64_t{7} * 24 * 3600 * 1000;
   int64_t prune_every_ms = 60'000;
   int max_rows_per_claim = 100;
@@ -78,7 +79,11 @@ class EventDeliverer {
   // Returns the number of HTTP attempts made. For tests and benchmarks.
   Result<int64_t> RunOnce();
 
-  // Deletes delivered and failed rows older than retention_ms; returns how many.
+  // Retention, in batches of 1,000 rows per statement: fails the pending rows of deleted
+  // targets, deletes delivered / failed delivery rows whose event (webhook rows: whose
+  // creation) is older than retention_ms, then the Event and StateChangeEvent rows older than
+  // retention_ms none of whose deliveries is still pending. Returns the number of delivery and
+  // Event rows deleted.
   Result<int64_t> Prune();
 
   DeliveryStats stats() const;

@@ -106,6 +106,7 @@ SendOutcome Send(const OutgoingRequest& request, const TargetPolicy& policy,
   SendOutcome out;
   if (!IsHttpUrl(request.url)) {
     out.error = "refused: only absolute http and https URLs are delivered to";
+    out.refused = true;
     return out;
   }
   GlobalInit();
@@ -166,6 +167,7 @@ SendOutcome Send(const OutgoingRequest& request, const TargetPolicy& policy,
     out.status = static_cast<int>(status);
   } else if (!ctx.refused.empty()) {
     out.error = ctx.refused;
+    out.refused = true;
   } else if (code == CURLE_ABORTED_BY_CALLBACK) {
     out.aborted = true;
     out.error = "stopped";

@@ -30,6 +30,9 @@ struct SendOutcome {
   int status = 0;        // HTTP status; 0 when no response was received
   std::string error;     // transport error or refusal when status == 0
   bool aborted = false;  // `stop` was set while sending: the attempt does not count
+  // The target policy refused the URL (not http(s)) or every address it resolved to (private
+  // or loopback): a permanent error, retrying cannot help. `error` says why.
+  bool refused = false;
 };
 
 // True when `url` is an absolute http:// or https:// URL with a host.

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "model/json_stream.h"
+
 namespace cloud::model {
 
 std::string Base64Encode(std::string_view raw) {
@@ -59,6 +61,24 @@ std::string DumpGoJson(const Json& value) {
   }
   return out;
 }
+
+namespace json_internal {
+
+void AppendGoJsonString(std::string& out, std::string_view text) {
+  // Printable ASCII other than the characters either encoder escapes is written as is; any
+  // other text goes through DumpGoJson (control characters, `<>&`, UTF-8 checks, U+2028).
+  for (char c : text) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&') {
+      out += DumpGoJson(Json(std::string(text)));
+      return;
+    }
+  }
+  out.push_back('"');
+  out.append(text);
+  out.push_back('"');
+}
+
+}  // namespace json_internal
 
 Result<Json> ParseJson(std::string_view text) {
   size_t start = 0;

@@ -92,6 +92,19 @@ Result<void> AppendWebhookDeliveries(SqlExecutor& tx, const StateChangeRecord& c
   return Ok();
 }
 
+Result<int64_t> FailPendingDeliveries(SqlExecutor& tx, DeliveryChannel channel,
+                                      std::string_view target_id, std::string_view error) {
+  const bool subscription = channel == DeliveryChannel::kSubscription;
+  return tx.Exec(std::string("UPDATE ") + (subscription ? "EventDelivery" : "WebhookDelivery") +
+                     " SET Status = $1, LastError = $2, NextAttemptAt = 0 WHERE " +
+                     (subscription ? "SubscriptionID" : "WebhookID") +
+                     " = $3 AND Status IN ($4, $5)",
+                 {std::string(model::ToString(model::EventDeliveryStatus::kFailed)),
+                  std::string(error), std::string(target_id),
+                  std::string(model::ToString(model::EventDeliveryStatus::kNotAttempted)),
+                  std::string(model::ToString(model::EventDeliveryStatus::kRetrying))});
+}
+
 int64_t NextDeliverySequence(const Clock& clock) {
   static std::atomic<int64_t> last{0};
   const int64_t now = clock.NowNanos();

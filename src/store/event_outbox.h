@@ -48,6 +48,19 @@ Result<std::string> AppendStateChangeEvent(SqlExecutor& tx, const StateChangeRec
 Result<void> AppendWebhookDeliveries(SqlExecutor& tx, const StateChangeRecord& change,
                                      std::string_view event_id, const Clock& clock);
 
+// The two outbox channels: EventDelivery rows of subscriptions, WebhookDelivery rows of legacy
+// webhooks.
+enum class DeliveryChannel { kSubscription, kWebhook };
+
+// LastError of the rows failed because their subscription or webhook was deleted.
+inline constexpr std::string_view kTargetDeletedError = "target deleted";
+
+// Inside `tx`: marks every pending (not-attempted / retrying) delivery row of one subscription
+// or webhook `failed` with `error` as LastError, so that they stop waiting and retention can
+// remove them. Returns how many rows. Errors: whatever the executor reports.
+Result<int64_t> FailPendingDeliveries(SqlExecutor& tx, DeliveryChannel channel,
+                                      std::string_view target_id, std::string_view error);
+
 // A process-wide strictly increasing number, at least clock.NowNanos(): orders deliveries
 // written in the same millisecond. Thread-safe.
 int64_t NextDeliverySequence(const Clock& clock);

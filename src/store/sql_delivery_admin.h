@@ -1,5 +1,5 @@
-// Operator views and actions on subscription deliveries (beyond upstream; src/events/README.md):
-// list a subscription's deliveries, and queue an event again for one subscription.
+// SqlDeliveryAdmin: store::DeliveryAdmin (list a subscription's deliveries, queue an event
+// again for one subscription) over the SQL store.
 #pragma once
 
 #include <string_view>
@@ -8,26 +8,21 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "model/event_delivery_record.h"
+#include "store/delivery_admin.h"
 #include "store/sql/sql_connection.h"
 
 namespace cloud::store {
 
-// Thread-safe.
-class SqlDeliveryAdmin {
+// DeliveryAdmin over the SQL store. Thread-safe.
+class SqlDeliveryAdmin final : public DeliveryAdmin {
  public:
   SqlDeliveryAdmin(SqlDatabase& db, const Clock& clock) : db_(db), clock_(clock) {}
 
-  // The subscription's deliveries, newest event first; `limit` rows from `offset`
-  // (limit < 0: all). Errors: kNotFound for an unknown subscription.
   Result<std::vector<model::EventDeliveryRecord>> ListDeliveries(std::string_view subscription_id,
-                                                                 int64_t offset, int64_t limit);
-
-  // Makes the event's delivery to the subscription due now again (not-attempted, attempts
-  // kept, error cleared), creating the row when the subscription had none for that event
-  // (subscribed later). Returns the row. Errors: kNotFound for an unknown subscription or
-  // event; kFailedPrecondition for a deleted (or 410-disabled) subscription.
+                                                                 int64_t offset,
+                                                                 int64_t limit) override;
   Result<model::EventDeliveryRecord> Redeliver(std::string_view subscription_id,
-                                               std::string_view event_id);
+                                               std::string_view event_id) override;
 
  private:
   SqlDatabase& db_;

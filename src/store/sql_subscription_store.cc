@@ -1,9 +1,11 @@
 #include "store/sql_subscription_store.h"
 
+#include <memory>
 #include <utility>
 
 #include "common/id.h"
 #include "model/event.h"
+#include "store/event_outbox.h"
 #include "store/sql_fenced_write.h"
 #include "store/sql_webhook_store.h"
 #include "store/sql_where_builder.h"
@@ -109,7 +111,14 @@ Result<int64_t> SqlSubscriptionStore::CountSubscriptionsForEvent(std::string_vie
 }
 
 Result<void> SqlSubscriptionStore::DeleteSubscription(std::string_view id) {
-  return SoftDelete(db_, "Subscription", "subscription", id, clock_.NowMillis());
+  // Its pending deliveries fail in the same transaction: they would otherwise wait forever
+  // (workers only claim live targets) and retention would never remove their events.
+  CLOUD_TRY(std::unique_ptr<SqlTransaction> tx, db_.Begin());
+  CLOUD_TRY_VOID(SoftDelete(*tx, "Subscription", "subscription", id, clock_.NowMillis()));
+  CLOUD_TRY(int64_t failed,
+            FailPendingDeliveries(*tx, DeliveryChannel::kSubscription, id, kTargetDeletedError));
+  (void)failed;
+  return tx->Commit();
 }
 
 Result<void> SqlSubscriptionStore::UpdateSubscriptionStatus(

@@ -1,9 +1,11 @@
 #include "store/sql_webhook_store.h"
 
+#include <memory>
 #include <utility>
 
 #include "common/id.h"
 #include "model/json_codec.h"
+#include "store/event_outbox.h"
 #include "store/sql_fenced_write.h"
 #include "store/sql_where_builder.h"
 
@@ -76,7 +78,14 @@ Result<std::vector<model::Webhook>> SqlWebhookStore::GetWebhooks(
 }
 
 Result<void> SqlWebhookStore::DeleteWebhook(std::string_view id) {
-  return SoftDelete(db_, "Webhooks", "webhook", id, clock_.NowMillis());
+  // Its pending deliveries fail in the same transaction: they would otherwise wait forever
+  // (workers only claim live targets) and retention would never remove their events.
+  CLOUD_TRY(std::unique_ptr<SqlTransaction> tx, db_.Begin());
+  CLOUD_TRY_VOID(SoftDelete(*tx, "Webhooks", "webhook", id, clock_.NowMillis()));
+  CLOUD_TRY(int64_t failed,
+            FailPendingDeliveries(*tx, DeliveryChannel::kWebhook, id, kTargetDeletedError));
+  (void)failed;
+  return tx->Commit();
 }
 
 }  // namespace cloud::store

@@ -39,7 +39,8 @@ class SubscriptionStore {
   // Number of live subscriptions to `event_type` (the deliverer's burst size).
   virtual Result<int64_t> CountSubscriptionsForEvent(std::string_view event_type) = 0;
 
-  // Soft delete; a no-op when already deleted. Errors: kNotFound.
+  // Soft delete; a no-op when already deleted. Its pending deliveries are marked failed
+  // ("target deleted") in the same transaction. Errors: kNotFound.
   virtual Result<void> DeleteSubscription(std::string_view id) = 0;
 
   // Under `lease`: sets LastDeliveryStatus and LastDeliveryAttemptAt of a live subscription

@@ -26,7 +26,8 @@ class WebhookStore {
   // Filter: OwnerID, paging; CreateAt ASC.
   virtual Result<std::vector<model::Webhook>> GetWebhooks(const model::WebhookFilter& filter) = 0;
 
-  // Soft delete; a no-op when already deleted. Errors: kNotFound.
+  // Soft delete; a no-op when already deleted. Its pending deliveries are marked failed
+  // ("target deleted") in the same transaction. Errors: kNotFound.
   virtual Result<void> DeleteWebhook(std::string_view id) = 0;
 };
 

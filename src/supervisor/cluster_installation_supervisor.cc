@@ -86,7 +86,7 @@ StepOutcome ClusterInstallationSupervisor::Supervise(const WorkItem& item) {
     changed_installation = ci.installation_id;
     return Ok();
   };
-  const StepOutcome outcome = RunRowPass(ctx_, item, hooks);
+  const StepOutcome outcome = RunRowPass(ctx_, item, hooks, step_observer(), Name());
   if (options_.notifier != nullptr && changed_installation) {
     options_.notifier->Notify(ResourceKind::kInstallation, *changed_installation);
   }

@@ -51,7 +51,7 @@ Result<std::vector<WorkItem>> ClusterSupervisor::GetPendingWork() {
 }
 
 StepOutcome ClusterSupervisor::Supervise(const WorkItem& item) {
-  return RunRowPass(ctx_, item, hooks_);
+  return RunRowPass(ctx_, item, hooks_, step_observer(), Name());
 }
 
 ClusterState ClusterSupervisor::Transition(Cluster& c, const store::Lease& lease,

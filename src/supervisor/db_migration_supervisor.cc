@@ -78,7 +78,7 @@ StepOutcome DBMigrationSupervisor::Supervise(const WorkItem& item) {
     }
     return Ok();
   };
-  const StepOutcome outcome = RunRowPass(ctx_, item, hooks);
+  const StepOutcome outcome = RunRowPass(ctx_, item, hooks, step_observer(), Name());
   if (wake && options_.notifier != nullptr) options_.notifier->Notify(wake->first, wake->second);
   return outcome;
 }

@@ -63,7 +63,7 @@ StepOutcome DBRestorationSupervisor::Supervise(const WorkItem& item) {
     changed = true;
     return Ok();
   };
-  const StepOutcome outcome = RunRowPass(ctx_, item, hooks);
+  const StepOutcome outcome = RunRowPass(ctx_, item, hooks, step_observer(), Name());
   if (changed && options_.notifier != nullptr) {
     options_.notifier->Notify(ResourceKind::kDBMigration);
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "supervisor/step_observer.h"
 
 namespace cloud::supervisor {
 
@@ -51,6 +52,13 @@ class Doer {
   virtual StepOutcome Supervise(const WorkItem& item) = 0;
   // Called once by Scheduler::Stop after the last Supervise returned.
   virtual void Shutdown() {}
+
+  // Step-duration metrics (optional): set once, before the scheduler starts.
+  void SetStepObserver(StepObserver* observer) { step_observer_ = observer; }
+  StepObserver* step_observer() const { return step_observer_; }
+
+ private:
+  StepObserver* step_observer_ = nullptr;
 };
 
 }  // namespace cloud::supervisor

@@ -2,9 +2,11 @@
 #include "supervisor/group_supervisor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <utility>
 
+#include "model/event.h"
 #include "supervisor/operation_support.h"
 
 namespace cloud::supervisor {
@@ -40,6 +42,7 @@ StepOutcome GroupSupervisor::Supervise(const WorkItem& item) {
     }
     return StepOutcome::kSkipped;
   }
+  const auto pass_start = std::chrono::steady_clock::now();
   std::vector<std::string> moved;
   StepOutcome outcome = StepOutcome::kDone;
   {
@@ -48,6 +51,12 @@ StepOutcome GroupSupervisor::Supervise(const WorkItem& item) {
     outcome = Roll(item.id, moved, log);
   }
   { HeldLease release = std::move(*lease); }  // release the group before waking members
+  if (StepObserver* observer = step_observer(); observer != nullptr) {
+    // Groups have no state of their own.
+    observer->ObserveStep(
+        Name(), model::kNotApplicableState,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - pass_start).count());
+  }
   if (options_.notifier != nullptr) {
     for (const std::string& id : moved) options_.notifier->Notify(ResourceKind::kInstallation, id);
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <exception>
 #include <random>
 #include <thread>
 #include <utility>
@@ -213,7 +214,7 @@ StepOutcome InstallationSupervisor::Supervise(const WorkItem& item) {
     }
     return Ok();
   };
-  const StepOutcome outcome = RunRowPass(ctx_, item, hooks);
+  const StepOutcome outcome = RunRowPass(ctx_, item, hooks, step_observer(), Name());
   if (options_.notifier != nullptr) {
     for (const auto& [kind, id] : wake) options_.notifier->Notify(kind, id);
   }
@@ -492,9 +493,10 @@ Result<bool> InstallationSupervisor::CanBeScheduledOnCluster(const Cluster& clus
   if (!cluster.allow_installations) return false;
   if (!model::IsClusterStateInstallationSchedulable(cluster.state)) return false;
   if (i.RequiresAWSInfrastructure() && !cluster.HasAWSInfrastructure()) return false;
-  // Affinity: existing live CIs on the cluster count, inactive ones included.
+  // Affinity: existing live CIs on the cluster count, inactive ones included. Only "none",
+  // "exactly one" and "two or more" matter: read at most two (not every CI of the cluster).
   model::ClusterInstallationFilter filter;
-  filter.paging.per_page = model::Paging::kAllPerPage;
+  filter.paging.per_page = 2;
   filter.cluster_id = cluster.id;
   CLOUD_TRY(std::vector<ClusterInstallation> cis,
             stores_.cluster_installations.GetClusterInstallations(filter));
@@ -510,14 +512,40 @@ Result<bool> InstallationSupervisor::CanBeScheduledOnCluster(const Cluster& clus
 
 bool InstallationSupervisor::CreateClusterInstallation(const Cluster& candidate,
                                                        const Installation& i, Pass& pass) {
-  const Logger log = pass.log.With(logkey::kCluster, candidate.id);
+  PlacementRequest request{&i, &pass};
+  std::unique_lock lock(placement_mu_);
+  PlacementQueue& queue = placement_queues_[candidate.id];  // std::map: the reference stays valid
+  queue.waiting.push_back(&request);
+  placement_cv_.wait(lock, [&] { return request.done || !queue.leader_active; });
+  if (request.done) return request.placed;  // a leader placed it (or not)
+  // Lead: place everything queued so far (this request included) under one lease hold.
+  queue.leader_active = true;
+  std::vector<PlacementRequest*> batch = std::move(queue.waiting);
+  queue.waiting.clear();
+  lock.unlock();
+  try {
+    PlaceBatch(candidate, batch);
+  } catch (const std::exception& e) {
+    pass.log.With(logkey::kError, e.what()).Error("placing installations threw");
+  }
+  lock.lock();
+  for (PlacementRequest* r : batch) r->done = true;
+  queue.leader_active = false;  // a waiting pass leads the next batch
+  lock.unlock();
+  placement_cv_.notify_all();
+  return request.placed;
+}
+
+void InstallationSupervisor::PlaceBatch(const Cluster& candidate,
+                                        const std::vector<PlacementRequest*>& batch) {
+  const Logger log = batch.front()->pass->log.With(logkey::kCluster, candidate.id);
   Result<store::Lease> scheduling = stores_.locks.AcquireOne(store::LockTable::kClusterScheduling,
                                                              candidate.id, options_.instance_id);
-  // Busy: another installation is being placed on this cluster right now. Wait a little
+  // Busy: another server is placing installations on this cluster right now. Wait a little
   // (real time, with jitter) instead of giving up on a cluster that will be free in a moment.
   const auto wait_until = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(options_.scheduling_lock_wait_ms);
-  std::minstd_rand jitter(std::hash<std::string>{}(i.id));
+  std::minstd_rand jitter(std::hash<std::string>{}(batch.front()->installation->id));
   while (!scheduling && scheduling.error().code == ErrorCode::kConflict &&
          std::chrono::steady_clock::now() < wait_until) {
     std::this_thread::sleep_for(std::chrono::microseconds(500 + jitter() % 2000));
@@ -526,14 +554,32 @@ bool InstallationSupervisor::CreateClusterInstallation(const Cluster& candidate,
   }
   if (!scheduling) {
     log.Debug("failed to take the cluster scheduling lock; skipping cluster");
-    return false;
+    return;
   }
   LeaseGuard guard(stores_.locks, *scheduling, log);
   // Re-read under the scheduling lock: the candidate list may be stale.
   Result<std::optional<Cluster>> fresh = stores_.clusters.GetCluster(candidate.id);
-  if (!fresh || !*fresh || (*fresh)->IsDeleted()) return false;
+  if (!fresh || !*fresh || (*fresh)->IsDeleted()) return;
   Cluster cluster = **fresh;
+  // The cluster's resources are read once per hold: placing a cluster installation does not
+  // change them (its pods come later, from the cluster installation supervisor), so every
+  // placement of the batch sees what a live read right before it would.
+  std::optional<provisioner::ClusterResources> resources;
+  bool resources_read = false;
+  if (batch.size() > 1) {
+    log.With("batch", std::to_string(batch.size())).Debug("placing installations together");
+  }
+  for (PlacementRequest* r : batch) {
+    r->placed =
+        PlaceOnCluster(cluster, resources, resources_read, *r->installation, *r->pass, *scheduling);
+  }
+}
 
+bool InstallationSupervisor::PlaceOnCluster(Cluster& cluster,
+                                            std::optional<provisioner::ClusterResources>& res,
+                                            bool& resources_read, const Installation& i, Pass& pass,
+                                            const store::Lease& scheduling) {
+  const Logger log = pass.log.With(logkey::kCluster, cluster.id);
   Result<bool> schedulable = CanBeScheduledOnCluster(cluster, i);
   if (!schedulable) {
     log.Warn("failed to check whether the installation can be scheduled", schedulable.error());
@@ -548,7 +594,10 @@ bool InstallationSupervisor::CreateClusterInstallation(const Cluster& candidate,
       log.Error("failed to compute the installation's resource requirements", needs.error());
       return false;
     }
-    std::optional<provisioner::ClusterResources> res = ClusterResources(cluster);
+    if (!resources_read) {
+      res = ClusterResources(cluster);
+      resources_read = true;
+    }
     if (!res) return false;
     const int64_t cpu = PercentUsed(res->milli_used_cpu, needs->milli_cpu, res->milli_total_cpu);
     const int64_t mem = PercentUsed(res->used_memory, needs->memory, res->total_memory);
@@ -563,6 +612,7 @@ bool InstallationSupervisor::CreateClusterInstallation(const Cluster& candidate,
       }
       const int64_t new_min =
           std::min(min_count + opts.cluster_resource_threshold_scale_value, max_count);
+      const Cluster unchanged = cluster;  // what the batch keeps seeing if the update fails
       cluster.state = model::ClusterState::kResizeRequested;
       if (cluster.provisioner == model::ClusterProvisioner::kEks) {
         model::EKSMetadataRequestedState change;
@@ -577,9 +627,10 @@ bool InstallationSupervisor::CreateClusterInstallation(const Cluster& candidate,
         cluster.provisioner_metadata_kops->change_request = change;
       }
       if (Result<void> r = stores_.clusters.UpdateCluster(
-              cluster, *scheduling, store::EventOptions::IfChanged(EventExtra()));
+              cluster, scheduling, store::EventOptions::IfChanged(EventExtra()));
           !r) {
         log.Error("failed to request a cluster resize", r.error());
+        cluster = unchanged;
         return false;
       }
       log.With("node_min_count", std::to_string(new_min))
@@ -595,7 +646,7 @@ bool InstallationSupervisor::CreateClusterInstallation(const Cluster& candidate,
   ci.state = ClusterInstallationState::kCreationRequested;
   ci.is_active = true;
   Result<ClusterInstallation> created = stores_.cluster_installations.CreateClusterInstallation(
-      ci, &*scheduling, store::EventOptions::IfChanged(EventExtra()));
+      ci, &scheduling, store::EventOptions::IfChanged(EventExtra()));
   if (!created) {
     log.Error("failed to create cluster installation", created.error());
     return false;

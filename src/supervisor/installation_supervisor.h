@@ -3,8 +3,10 @@
 // internal/supervisor/installation.go; spec upstream-core.md §1.3, §6).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -181,8 +183,26 @@ class InstallationSupervisor final : public Doer {
   // Upstream installationCanBeScheduledOnCluster (state, AllowInstallations, AWS, affinity).
   Result<bool> CanBeScheduledOnCluster(const model::Cluster& cluster, const model::Installation& i);
   // Upstream createClusterInstallation: true when a CI was placed on the cluster.
+  // Placements on one cluster are combined: the passes of this process that want to place an
+  // installation on the same cluster queue up, and one of them (the leader) takes the cluster's
+  // scheduling lease once, re-reads the cluster and its resources once, and places every queued
+  // installation one after the other, each with the checks of §6.2, before releasing it.
   bool CreateClusterInstallation(const model::Cluster& cluster, const model::Installation& i,
                                  Pass& pass);
+  // One queued placement; `pass` and `installation` belong to the waiting pass.
+  struct PlacementRequest {
+    const model::Installation* installation = nullptr;
+    Pass* pass = nullptr;
+    bool placed = false;
+    bool done = false;
+  };
+  // Places `batch` on the cluster under one hold of its scheduling lease (sets `placed`).
+  void PlaceBatch(const model::Cluster& candidate, const std::vector<PlacementRequest*>& batch);
+  // §6.2 steps 2-5 for one installation, under the held scheduling lease; `cluster` is updated
+  // when a resize is requested, `resources` read on first need.
+  bool PlaceOnCluster(model::Cluster& cluster,
+                      std::optional<provisioner::ClusterResources>& resources, bool& resources_read,
+                      const model::Installation& i, Pass& pass, const store::Lease& scheduling);
 
   // Final cleanup sub-steps; each: true when done, false when not yet (or failed, logged).
   bool CleanupDNSRecords(const model::Installation& i, Pass& pass);
@@ -202,6 +222,15 @@ class InstallationSupervisor final : public Doer {
   Logger log_;
   RowPassContext ctx_;
   RowPassHooks<model::Installation, model::InstallationState> hooks_;
+
+  // Placement queues by cluster ID (see CreateClusterInstallation).
+  struct PlacementQueue {
+    std::vector<PlacementRequest*> waiting;
+    bool leader_active = false;
+  };
+  std::mutex placement_mu_;
+  std::condition_variable placement_cv_;
+  std::map<std::string, PlacementQueue, std::less<>> placement_queues_;
 };
 
 }  // namespace cloud::supervisor

@@ -4,6 +4,7 @@
 // release.
 #pragma once
 
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "store/lock_store.h"
 #include "supervisor/doer.h"
 #include "supervisor/lease_renewer.h"
+#include "supervisor/step_observer.h"
 
 namespace cloud::supervisor {
 
@@ -54,9 +56,14 @@ struct RowPassHooks {
 //     if persisting fails: kSkipped on a lost lease, kStay otherwise;
 //   * the step returns the same state: nothing written, kStay.
 // The lease is tracked by ctx.renewer while the step runs and released at the end.
+// When a step was taken, `observer` (optional) gets the pass's duration, labelled `supervisor`
+// and the state the step started from.
 template <class Row, class State>
 StepOutcome RunRowPass(const RowPassContext& ctx, const WorkItem& item,
-                       const RowPassHooks<Row, State>& hooks) {
+                       const RowPassHooks<Row, State>& hooks, StepObserver* observer = nullptr,
+                       std::string_view supervisor = {}) {
+  const auto pass_start = std::chrono::steady_clock::now();
+  std::optional<State> stepped_from;  // set when a step was taken
   Logger log = ctx.log.With(std::string(hooks.log_key), item.id);
   Result<store::Lease> claimed = ctx.locks.AcquireOne(hooks.table, item.id, ctx.instance_id);
   if (!claimed) {
@@ -92,6 +99,7 @@ StepOutcome RunRowPass(const RowPassContext& ctx, const WorkItem& item,
       } else {
         Logger step_log = log.With(logkey::kState, std::string(hooks.state_name(old_state)));
         State new_state = old_state;
+        stepped_from = old_state;
         try {
           new_state = hooks.transition(row, lease, step_log);
         } catch (const std::exception& e) {
@@ -119,6 +127,11 @@ StepOutcome RunRowPass(const RowPassContext& ctx, const WorkItem& item,
   }  // stop renewing before releasing
   if (Result<void> released = ctx.locks.Release(lease); !released) {
     log.Warn("failed to release lease", released.error());
+  }
+  if (observer != nullptr && stepped_from) {
+    observer->ObserveStep(
+        supervisor, hooks.state_name(*stepped_from),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - pass_start).count());
   }
   return outcome;
 }

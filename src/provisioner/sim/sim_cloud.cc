@@ -65,6 +65,13 @@ constexpr std::array kStepNames = {
     StepName{SimStep::kTriggerRestore, "trigger-restore", true},
     StepName{SimStep::kCheckRestoreStatus, "check-restore-status", false},
     StepName{SimStep::kCleanupRestoreJob, "cleanup-restore-job", false},
+    StepName{SimStep::kEnsureTeam, "ensure-team", false},
+    StepName{SimStep::kGetMaxUsersPerTeam, "get-max-users-per-team", false},
+    StepName{SimStep::kSetMaxUsersPerTeam, "set-max-users-per-team", false},
+    StepName{SimStep::kCopyImportArchive, "copy-import-archive", false},
+    StepName{SimStep::kStartImportJob, "start-import-job", true},
+    StepName{SimStep::kGetImportJob, "get-import-job", false},
+    StepName{SimStep::kFindImportJob, "find-import-job", false},
 };
 
 const StepName& Find(SimStep step) {
@@ -851,7 +858,9 @@ Result<JobStatus> SimCloud::CheckBackupStatus(const model::InstallationBackup& b
   auto it = backup_jobs_.find(backup.id);
   if (it == backup_jobs_.end()) return NotFound("sim: no backup job for " + backup.id);
   if (clock_.NowMillis() < it->second.done_at) return JobStatus{};
-  if (failing_jobs_.contains(backup.id)) return JobStatus{JobStatus::Phase::kFailed, 0};
+  if (options_.fail_backup_jobs || failing_jobs_.contains(backup.id)) {
+    return JobStatus{JobStatus::Phase::kFailed, 0};
+  }
   return JobStatus{JobStatus::Phase::kSucceeded, it->second.started_at};
 }
 
@@ -889,7 +898,9 @@ Result<JobStatus> SimCloud::CheckRestoreStatus(const model::InstallationBackup& 
   auto it = restore_jobs_.find(backup.id);
   if (it == restore_jobs_.end()) return NotFound("sim: no restore job for " + backup.id);
   if (clock_.NowMillis() < it->second.done_at) return JobStatus{};
-  if (failing_jobs_.contains(backup.id)) return JobStatus{JobStatus::Phase::kFailed, 0};
+  if (options_.fail_restore_jobs || failing_jobs_.contains(backup.id)) {
+    return JobStatus{JobStatus::Phase::kFailed, 0};
+  }
   return JobStatus{JobStatus::Phase::kSucceeded, it->second.done_at};
 }
 

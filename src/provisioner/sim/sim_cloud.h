@@ -22,6 +22,7 @@
 #include "provisioner/cluster_provisioner.h"
 #include "provisioner/database_provisioner.h"
 #include "provisioner/dns_provider.h"
+#include "provisioner/import_operator.h"
 #include "provisioner/installation_provisioner.h"
 #include "provisioner/provisioner_set.h"
 
@@ -75,6 +76,15 @@ enum class SimStep {
   kTriggerRestore,  // async: CheckRestoreStatus answers succeeded after the duration
   kCheckRestoreStatus,
   kCleanupRestoreJob,
+  // Workspace imports (ImportOperator); keyed by the cluster installation's IDs, the copy by
+  // the installation ID.
+  kEnsureTeam,
+  kGetMaxUsersPerTeam,
+  kSetMaxUsersPerTeam,
+  kCopyImportArchive,
+  kStartImportJob,  // async: GetImportJob answers "success" (or the injected error) after it
+  kGetImportJob,
+  kFindImportJob,
 };
 
 // "create-cluster", ... (for logs and failure messages).
@@ -100,6 +110,10 @@ struct SimOptions {
   // "sim call" (the same plus end_ms; wall-clock ms) around every call (`cloud server
   // --sim-log-calls`; multi-process tests read them because every process has its own sim).
   bool log_calls = false;
+  // Every backup (restore) Job ends failed once its duration has passed, as SetJobFails does
+  // for one backup (`cloud server --sim-fail-jobs`, tests of the failure paths).
+  bool fail_backup_jobs = false;
+  bool fail_restore_jobs = false;
 };
 
 // Lifecycle: owned by app/ (or a test), outlives the ProvisionerSet and supervisors using it.
@@ -115,7 +129,8 @@ struct SimOptions {
 // Resource IDs a call is known by (for counting and failure rules): cluster steps the cluster
 // ID; cluster installation steps the cluster installation ID, the installation ID and the
 // cluster ID; database/filestore steps the installation ID; DNS steps each name; backup and
-// restore steps the backup ID.
+// restore steps the backup ID; import steps the cluster installation's IDs (the archive copy:
+// the installation ID).
 class SimCloud final : public ClusterProvisioner,
                        public ClusterInstallationProvisioner,
                        public InstallationProvisioner,
@@ -123,7 +138,8 @@ class SimCloud final : public ClusterProvisioner,
                        public FilestoreProvisioner,
                        public DNSProvider,
                        public BackupOperator,
-                       public RestoreOperator {
+                       public RestoreOperator,
+                       public ImportOperator {
  public:
   SimCloud(const Clock& clock, Logger log, SimOptions options = {});
   ~SimCloud() override;
@@ -148,6 +164,9 @@ class SimCloud final : public ClusterProvisioner,
   // JobStatus::kFailed once its duration has passed).
   void SetJobFails(std::string backup_id, bool fails = true);
   void SetClusterResources(std::string cluster_id, ClusterResources resources);
+  // The import jobs started on `installation_id` end in status "error" with `error` (data.error)
+  // once their duration has passed; an empty error makes them succeed again.
+  void SetImportJobError(std::string installation_id, std::string error);
   // Releases blocking calls to re-read the clock now (after advancing a ManualClock).
   void Wake();
   // Makes every blocked and future blocking call return kUnavailable at once.
@@ -169,6 +188,13 @@ class SimCloud final : public ClusterProvisioner,
   bool FilestoreExists(std::string_view installation_id) const;
   bool BackupJobExists(std::string_view backup_id) const;
   bool RestoreJobExists(std::string_view backup_id) const;
+  // Import state of an installation: its teams, TeamSettings.MaxUsersPerTeam (Mattermost's
+  // default 50 until set), the archives copied into its filestore
+  // ("<bucket>/<installation ID>/import/<key>") and the import jobs started on it.
+  bool TeamExists(std::string_view installation_id, std::string_view team) const;
+  int64_t MaxUsersPerTeam(std::string_view installation_id) const;
+  std::vector<std::string> ImportArchives(std::string_view installation_id) const;
+  int64_t ImportJobsStarted(std::string_view installation_id) const;
 
   // --- ClusterProvisioner -----------------------------------------------------------------
   bool PrepareCluster(model::Cluster& cluster) override;
@@ -266,6 +292,26 @@ class SimCloud final : public ClusterProvisioner,
   Result<void> CleanupRestoreJob(const model::InstallationBackup& backup,
                                  const model::Cluster& cluster) override;
 
+  // --- ImportOperator (sim_import.cc) -----------------------------------------------------
+  Result<void> EnsureTeam(const model::Cluster& cluster, const model::ClusterInstallation& ci,
+                          std::string_view team) override;
+  Result<int64_t> GetMaxUsersPerTeam(const model::Cluster& cluster,
+                                     const model::ClusterInstallation& ci) override;
+  Result<void> SetMaxUsersPerTeam(const model::Cluster& cluster,
+                                  const model::ClusterInstallation& ci, int64_t max_users) override;
+  Result<void> CopyImportArchive(const model::Installation& installation,
+                                 std::string_view source_bucket,
+                                 std::string_view source_key) override;
+  Result<ImportJob> StartImportJob(const model::Cluster& cluster,
+                                   const model::ClusterInstallation& ci,
+                                   std::string_view archive_key) override;
+  Result<ImportJob> GetImportJob(const model::Cluster& cluster,
+                                 const model::ClusterInstallation& ci,
+                                 std::string_view job_id) override;
+  Result<std::optional<ImportJob>> FindImportJob(const model::Cluster& cluster,
+                                                 const model::ClusterInstallation& ci,
+                                                 std::string_view archive_key) override;
+
  private:
   struct ClusterRecord {
     int64_t created_at = 0;  // ready for nodegroups at created_at + duration
@@ -284,6 +330,14 @@ class SimCloud final : public ClusterProvisioner,
     int64_t started_at = 0;
     int64_t done_at = 0;
   };
+  struct ImportJobRecord {
+    std::string installation_id;
+    std::string archive_key;
+    int64_t started_at = 0;
+    int64_t done_at = 0;
+    std::string error;  // fixed when the job starts (SetImportJobError)
+  };
+  ImportJob ImportJobViewLocked(const std::string& id, const ImportJobRecord& job) const;
   // Counts the call, blocks for its duration (unless async) and block-for time, then applies
   // the failure rules. Returns the call's duration (for async steps: the time until done).
   Result<int64_t> Begin(SimStep step, const std::vector<std::string>& ids);
@@ -328,6 +382,11 @@ class SimCloud final : public ClusterProvisioner,
   std::map<std::string, JobRecord, std::less<>> restore_jobs_;
   std::set<std::string, std::less<>> failing_jobs_;
   std::map<std::string, ClusterResources, std::less<>> resources_;
+  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> teams_;
+  std::map<std::string, int64_t, std::less<>> max_users_per_team_;
+  std::map<std::string, std::vector<std::string>, std::less<>> import_archives_;
+  std::map<std::string, ImportJobRecord, std::less<>> import_jobs_;  // by job ID
+  std::map<std::string, std::string, std::less<>> import_job_errors_;
 };
 
 }  // namespace cloud::provisioner::sim

@@ -1,12 +1,16 @@
-// PostgreSQL adapter: a thread-safe pool of libpq connections behind SqlDatabase. Statements
-// run with PQexecParams (text results; blobs are sent in binary as bytea). libpq types never
-// leave this file.
+// PostgreSQL adapter: a thread-safe pool of libpq connections behind SqlDatabase. DML statements
+// (SELECT, INSERT, UPDATE, DELETE, WITH) are prepared once per connection and run with
+// PQexecPrepared; everything else (BEGIN/COMMIT, DDL, scripts) with PQexecParams. Text results;
+// blobs are sent in binary as bytea. libpq types never leave this file.
 #include <libpq-fe.h>
 
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/sql/sql_adapters.h"
@@ -77,6 +81,40 @@ Result<PGconn*> Connect(const std::string& conninfo, bool pg_temp,
   return conn;
 }
 
+// The statements prepared on each open connection: key (parameter types + SQL text) -> name.
+// A connection is used by one thread at a time (the pool), so only the outer map is locked.
+// Cleared when the connection is closed (ForgetPreparedStatements).
+struct PreparedStatements {
+  std::unordered_map<std::string, std::string> names;
+  int64_t next = 0;
+};
+constexpr size_t kMaxPreparedPerConnection = 1000;
+std::mutex g_prepared_mu;
+std::unordered_map<PGconn*, PreparedStatements> g_prepared;
+
+PreparedStatements& PreparedFor(PGconn* conn) {
+  std::lock_guard lock(g_prepared_mu);
+  return g_prepared[conn];
+}
+void ForgetPreparedStatements(PGconn* conn) {
+  std::lock_guard lock(g_prepared_mu);
+  g_prepared.erase(conn);
+}
+
+// True for a single DML statement worth preparing.
+bool Preparable(std::string_view sql) {
+  if (sql.find(';') != std::string_view::npos) return false;
+  size_t start = sql.find_first_not_of(" \t\r\n(");
+  if (start == std::string_view::npos) return false;
+  std::string word;
+  for (size_t i = start;
+       i < sql.size() && word.size() < 7 && std::isalpha(static_cast<unsigned char>(sql[i])); ++i) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+  }
+  return word == "SELECT" || word == "INSERT" || word == "UPDATE" || word == "DELETE" ||
+         word == "WITH";
+}
+
 // Runs one statement; on success returns the result (COMMAND_OK or TUPLES_OK).
 Result<PgResultPtr> Run(PGconn* conn, std::string_view sql, const SqlParams& params) {
   const int n = static_cast<int>(params.size());
@@ -111,8 +149,45 @@ Result<PgResultPtr> Run(PGconn* conn, std::string_view sql, const SqlParams& par
     }
   }
   const std::string text(sql);
-  PgResultPtr res(PQexecParams(conn, text.c_str(), n, types.data(), values.data(), lengths.data(),
+  PgResultPtr res;
+  if (Preparable(sql)) {
+    PreparedStatements& prepared = PreparedFor(conn);
+    std::string key;
+    key.reserve(params.size() + 1 + text.size());
+    for (Oid type : types) key += type == kByteaOid ? 'b' : '-';
+    key += '|';
+    key += text;
+    auto it = prepared.names.find(key);
+    if (it == prepared.names.end()) {
+      if (prepared.names.size() >= kMaxPreparedPerConnection) {
+        PgResultPtr dropped(PQexec(conn, "DEALLOCATE ALL"));
+        prepared.names.clear();
+      }
+      std::string name = "cloud_s" + std::to_string(prepared.next++);
+      PgResultPtr prep(PQprepare(conn, name.c_str(), text.c_str(), n, types.data()));
+      if (PQresultStatus(prep.get()) == PGRES_COMMAND_OK) {
+        it = prepared.names.emplace(std::move(key), std::move(name)).first;
+      } else {
+        res = std::move(prep);  // reported below like a failed execution
+      }
+    }
+    if (it != prepared.names.end()) {
+      res.reset(PQexecPrepared(conn, it->second.c_str(), n, values.data(), lengths.data(),
                                formats.data(), /*resultFormat=*/0));
+      const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
+      // The statement is gone, or a table it reads changed shape: prepare it again next time;
+      // outside a transaction run it unprepared now.
+      if (state != nullptr &&
+          (std::strcmp(state, "26000") == 0 || std::strcmp(state, "0A000") == 0)) {
+        prepared.names.erase(it);
+        if (PQtransactionStatus(conn) == PQTRANS_IDLE) res.reset();
+      }
+    }
+  }
+  if (!res) {
+    res.reset(PQexecParams(conn, text.c_str(), n, types.data(), values.data(), lengths.data(),
+                           formats.data(), /*resultFormat=*/0));
+  }
   const ExecStatusType status = PQresultStatus(res.get());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return res;
   const char* sqlstate = res ? PQresultErrorField(res.get(), PG_DIAG_SQLSTATE) : nullptr;
@@ -191,7 +266,10 @@ class PgPool {
         max_(pg_temp ? 1 : std::max(size, 1)) {}
 
   ~PgPool() {
-    for (PGconn* c : idle_) PQfinish(c);
+    for (PGconn* c : idle_) {
+      ForgetPreparedStatements(c);
+      PQfinish(c);
+    }
   }
 
   // Hands out an idle connection, opens a new one if below the limit, or waits.
@@ -224,6 +302,7 @@ class PgPool {
   void Release(PGconn* conn) {
     std::lock_guard lock(mu_);
     if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE) {
+      ForgetPreparedStatements(conn);
       PQfinish(conn);
       --open_;
     } else {

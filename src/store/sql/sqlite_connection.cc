@@ -1,6 +1,9 @@
-// SQLite adapter: one connection (WAL mode, busy timeout) serialised by a mutex behind
-// SqlDatabase; a transaction holds the connection until it ends. Prepared statements are cached
-// per SQL text. sqlite3 types never leave this file.
+// SQLite adapter: one write connection (WAL mode, busy timeout) serialised by a mutex behind
+// SqlDatabase; a transaction holds it until it ends. Read-only statements outside a
+// transaction (Query of a statement sqlite3_stmt_readonly() accepts) run on a small pool of
+// read connections instead, so concurrent API reads neither wait for each other nor for a
+// writer (WAL: a reader sees every commit made before its statement starts). Prepared
+// statements are cached per connection and SQL text. sqlite3 types never leave this file.
 #include <sqlite3.h>
 
 #include <mutex>
@@ -14,6 +17,8 @@ namespace cloud::store::internal {
 namespace {
 
 constexpr size_t kMaxCachedStatements = 512;
+// Read connections opened at most (more concurrent readers use the write connection).
+constexpr size_t kMaxSqliteReaders = 16;
 
 bool IsBlank(const char* s) {
   for (; s != nullptr && *s != '\0'; ++s) {
@@ -36,8 +41,11 @@ class SqliteConnection {
   }
 
   // Runs `sql` (several `;`-separated statements are allowed when there are no parameters);
-  // fills `rows` (if given) from the last statement; returns the rows changed.
-  Result<int64_t> Run(std::string_view sql, const SqlParams& params, Rows* rows) {
+  // fills `rows` (if given) from the last statement; returns the rows changed. With
+  // `not_readonly` set (read connections), a statement that could write is not run: it sets
+  // *not_readonly and returns 0.
+  Result<int64_t> Run(std::string_view sql, const SqlParams& params, Rows* rows,
+                      bool* not_readonly = nullptr) {
     // The cache is keyed by the caller's SQL text, so a cached statement costs no translation.
     auto cached = cache_.find(sql);
     sqlite3_stmt* stmt = nullptr;
@@ -52,6 +60,10 @@ class SqliteConnection {
       }
       if (!IsBlank(tail)) {  // a script: run it statement by statement, uncached
         sqlite3_finalize(stmt);
+        if (not_readonly != nullptr) {
+          *not_readonly = true;
+          return int64_t{0};
+        }
         if (!params.empty()) return InvalidArgument("parameters given for a multi-statement SQL");
         char* err = nullptr;
         if (sqlite3_exec(db_, translated.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
@@ -67,6 +79,10 @@ class SqliteConnection {
         cache_.clear();
       }
       cache_.emplace(std::string(sql), stmt);
+    }
+    if (not_readonly != nullptr && sqlite3_stmt_readonly(stmt) == 0) {
+      *not_readonly = true;
+      return int64_t{0};
     }
     struct Resetter {
       sqlite3_stmt* s;
@@ -186,10 +202,29 @@ class SqliteTransaction final : public SqlTransaction {
   std::unique_lock<std::mutex> lock_;
 };
 
+// Opens a connection to `path` (created if `create`); no pragmas beyond the busy timeout.
+Result<sqlite3*> OpenSqliteHandle(const std::string& path, bool create, int busy_timeout_ms) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = "cannot open SQLite database " + path + ": " +
+                          (db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close_v2(db);
+    return Unavailable(std::move(message));
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, busy_timeout_ms);
+  return db;
+}
+
 class SqliteDatabase final : public SqlDatabase {
  public:
-  SqliteDatabase(std::unique_ptr<SqliteConnection> conn, std::string path)
-      : conn_(std::move(conn)), path_(std::move(path)) {}
+  SqliteDatabase(std::unique_ptr<SqliteConnection> conn, std::string path, bool use_readers,
+                 int busy_timeout_ms)
+      : conn_(std::move(conn)),
+        path_(std::move(path)),
+        use_readers_(use_readers),
+        busy_timeout_ms_(busy_timeout_ms) {}
 
   Result<int64_t> Exec(std::string_view sql, const SqlParams& params) override {
     CLOUD_TRY_VOID(CheckNotInOwnTransaction());
@@ -198,6 +233,14 @@ class SqliteDatabase final : public SqlDatabase {
   }
   Result<Rows> Query(std::string_view sql, const SqlParams& params) override {
     CLOUD_TRY_VOID(CheckNotInOwnTransaction());
+    if (std::unique_ptr<SqliteConnection> reader = AcquireReader()) {
+      Rows rows;
+      bool not_readonly = false;
+      Result<int64_t> ran = reader->Run(sql, params, &rows, &not_readonly);
+      ReleaseReader(std::move(reader));
+      if (!ran) return std::move(ran).error();
+      if (!not_readonly) return rows;
+    }
     std::lock_guard lock(mu_);
     Rows rows;
     CLOUD_TRY_VOID(conn_->Run(sql, params, &rows));
@@ -227,10 +270,44 @@ class SqliteDatabase final : public SqlDatabase {
     return Ok();
   }
 
+  // An idle read connection (opened on demand), or null: none for :memory: databases, and
+  // none when kMaxSqliteReaders are busy or one cannot be opened (the write connection
+  // serves the read then).
+  std::unique_ptr<SqliteConnection> AcquireReader() {
+    if (!use_readers_) return nullptr;
+    {
+      std::lock_guard lock(readers_mu_);
+      if (!idle_readers_.empty()) {
+        std::unique_ptr<SqliteConnection> reader = std::move(idle_readers_.back());
+        idle_readers_.pop_back();
+        return reader;
+      }
+      if (open_readers_ >= kMaxSqliteReaders) return nullptr;
+      ++open_readers_;
+    }
+    Result<sqlite3*> db = OpenSqliteHandle(path_, /*create=*/false, busy_timeout_ms_);
+    if (!db) {
+      std::lock_guard lock(readers_mu_);
+      --open_readers_;
+      return nullptr;
+    }
+    return std::make_unique<SqliteConnection>(*db, path_);
+  }
+
+  void ReleaseReader(std::unique_ptr<SqliteConnection> reader) {
+    std::lock_guard lock(readers_mu_);
+    idle_readers_.push_back(std::move(reader));
+  }
+
   std::unique_ptr<SqliteConnection> conn_;
   std::string path_;
+  const bool use_readers_;
+  const int busy_timeout_ms_;
   std::mutex mu_;
   std::atomic<std::thread::id> tx_owner_{};
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;
+  size_t open_readers_ = 0;
 };
 
 Result<int64_t> SqliteTransaction::Exec(std::string_view sql, const SqlParams& params) {
@@ -264,26 +341,23 @@ Result<void> SqliteTransaction::Rollback() { return End("ROLLBACK"); }
 
 Result<std::unique_ptr<SqlDatabase>> OpenSqlite(const std::string& path, const Logger& log,
                                                 const DatabaseOptions& options) {
-  sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    std::string message = "cannot open SQLite database " + path + ": " +
-                          (db != nullptr ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close_v2(db);
-    return Unavailable(std::move(message));
-  }
-  sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, options.sqlite_busy_timeout_ms);
+  CLOUD_TRY(sqlite3 * db, OpenSqliteHandle(path, /*create=*/true, options.sqlite_busy_timeout_ms));
   auto conn = std::make_unique<SqliteConnection>(db, path);
+  bool wal_mode = false;
   if (path != ":memory:") {
-    auto wal = conn->Run("PRAGMA journal_mode = WAL", {}, nullptr);
+    Rows mode;
+    auto wal = conn->Run("PRAGMA journal_mode = WAL", {}, &mode);
     if (!wal) {
       return Unavailable("cannot open SQLite database " + path + ": " + wal.error().message);
     }
+    wal_mode = !mode.empty() && mode.front().GetString(0) == "wal";
   }
   CLOUD_TRY_VOID(conn->Run("PRAGMA synchronous = NORMAL", {}, nullptr));
   log.With("database", path).Debug("opened SQLite database");
-  return std::unique_ptr<SqlDatabase>(std::make_unique<SqliteDatabase>(std::move(conn), path));
+  // Read connections only in WAL mode (readers and the writer do not block each other there);
+  // a :memory: database is private to its one connection.
+  return std::unique_ptr<SqlDatabase>(std::make_unique<SqliteDatabase>(
+      std::move(conn), path, wal_mode, options.sqlite_busy_timeout_ms));
 }
 
 }  // namespace cloud::store::internal

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "common/id.h"
 #include "e2e/client/loopback_http_server.h"
 #include "model/event.h"
 #include "model/webhook.h"
@@ -45,11 +46,16 @@ class Receiver {
   Receiver()
       : server_([this](const RecordedRequest& r) {
           std::lock_guard lock(mu_);
-          const int status = status_.load();
+          const int status = decide_ ? decide_(r) : status_.load();
           answered_.push_back({r, status});
           return CannedResponse{status, "", {}};
         }) {}
   void Answer(int status) { status_ = status; }
+  // Answers each request with decide(request) instead (set before deliveries start).
+  void AnswerBy(std::function<int(const RecordedRequest&)> decide) {
+    std::lock_guard lock(mu_);
+    decide_ = std::move(decide);
+  }
   std::string url(const std::string& path) const { return server_.url() + path; }
   // Requests answered < 300 on `path`, in arrival order.
   std::vector<RecordedRequest> Accepted(const std::string& path) const {
@@ -68,6 +74,7 @@ class Receiver {
  private:
   mutable std::mutex mu_;
   std::atomic<int> status_{200};
+  std::function<int(const RecordedRequest&)> decide_;
   std::vector<std::pair<RecordedRequest, int>> answered_;
   LoopbackHttpServer server_;
 };
@@ -447,18 +454,64 @@ TEST_P(DelivererTest, MaxAgeAndFailureThresholdGiveUp) {
   EXPECT_TRUE(receiver.Accepted("/plain").empty());
 }
 
-TEST_P(DelivererTest, PrivateAndLoopbackTargetsAreRefusedUnlessAllowed) {
+TEST_P(DelivererTest, PolicyRefusalsFailAtOnceNetworkErrorsRetry) {
   Receiver receiver;
-  Subscribe(receiver.url("/sub"));
-  Lifecycle("alpha", {});
+  const std::string loopback = Subscribe(receiver.url("/sub"));
+  const std::string scheme = Subscribe(receiver.url("/scheme"));
+  // Subscriptions are checked at create; an old row (or a direct edit) may still hold another
+  // scheme.
+  ASSERT_TRUE(
+      db().Exec("UPDATE Subscription SET URL = 'ftp://example.com/x' WHERE ID = $1", {scheme}));
+  AddWebhook(receiver.url("/hook"));
+  Lifecycle("alpha", {InstallationState::kStable});
   DelivererOptions o = Options();
-  o.targets = TargetPolicy{};  // production default: deny
+  o.targets = TargetPolicy{};  // production default: deny private ranges and loopback
   auto deliverer = MakeDeliverer(o);
-  ASSERT_TRUE(deliverer->RunOnce());
+  auto attempts = deliverer->RunOnce();
+  ASSERT_TRUE(attempts) << attempts.error().ToString();
+  EXPECT_EQ(*attempts, 6);  // every row tried once, then failed for good
   EXPECT_EQ(receiver.Total(), 0u);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE Status = 'retrying' AND LastError "
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE SubscriptionID = $1 AND Status = "
+                  "'failed' AND Attempts = 1 AND LastError LIKE '%127.0.0.1%not allowed%' AND "
+                  "LastError LIKE '%permanent%'",
+                  {loopback}),
+            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE SubscriptionID = $1 AND Status = "
+                  "'failed' AND LastError LIKE '%only absolute http and https%'",
+                  {scheme}),
+            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM WebhookDelivery WHERE Status = 'failed' AND LastError "
                   "LIKE '%not allowed%'"),
+            2);
+  auto again = deliverer->RunOnce();  // nothing left to retry
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0);
+  EXPECT_EQ(deliverer->stats().failed, 6);
+  EXPECT_EQ(deliverer->stats().retries, 0);
+}
+
+TEST_P(DelivererTest, NetworkErrorsStayRetryable) {
+  ManualClock clock;
+  UseClock(clock);
+  // Nothing listens on a port we just closed: connection refused, a network error.
+  std::string dead_url;
+  {
+    Receiver closed;
+    dead_url = closed.url("/dead");
+  }
+  const std::string dead = Subscribe(dead_url);
+  Lifecycle("alpha", {});
+  auto deliverer = MakeDeliverer(Options());  // loopback allowed
+  ASSERT_TRUE(deliverer->RunOnce());
+  clock.Advance(1'000);  // past the backoff
+  ASSERT_TRUE(deliverer->RunOnce());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE SubscriptionID = $1 AND Status = "
+                  "'retrying' AND Attempts = 2 AND LastError <> '' AND LastError NOT LIKE "
+                  "'%permanent%'",
+                  {dead}),
             1);
+  EXPECT_EQ(deliverer->stats().retries, 2);
+  EXPECT_EQ(deliverer->stats().failed, 0);
 }
 
 TEST_P(DelivererTest, BackupStateChangesReachWebhooksWithEmptyEventId) {
@@ -483,25 +536,194 @@ TEST_P(DelivererTest, BackupStateChangesReachWebhooksWithEmptyEventId) {
   EXPECT_EQ(p->extra_data.at("Installation"), "i1");
 }
 
-TEST_P(DelivererTest, PruneDeletesOldFinishedDeliveries) {
+TEST_P(DelivererTest, RetentionPrunesOldFinishedEventsAndKeepsPendingOnes) {
   ManualClock clock;
   UseClock(clock);
   Receiver receiver;
-  Subscribe(receiver.url("/sub"));
+  const std::string sub = Subscribe(receiver.url("/sub"));
   AddWebhook(receiver.url("/hook"));
-  Lifecycle("alpha", {});
   DelivererOptions o = Options();
   o.retention_ms = 1'000;
   auto deliverer = MakeDeliverer(o);
+  // Old, delivered everywhere.
+  const std::string alpha = Lifecycle("alpha", {});
   ASSERT_TRUE(deliverer->RunOnce());
+  // Old, delivered to `sub` and the webhook, still retrying for `dead`.
+  std::string dead_url;
+  {
+    Receiver closed;
+    dead_url = closed.url("/dead");
+  }
+  const std::string dead = Subscribe(dead_url);
+  const std::string beta = Lifecycle("beta", {});
+  ASSERT_TRUE(deliverer->RunOnce());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE SubscriptionID = $1 AND Status = "
+                  "'retrying'",
+                  {dead}),
+            1);
   auto none = deliverer->Prune();
   ASSERT_TRUE(none);
   EXPECT_EQ(*none, 0);
+
   clock.Advance(2'000);
+  const std::string gamma = Lifecycle("gamma", {});  // recent
   auto pruned = deliverer->Prune();
-  ASSERT_TRUE(pruned);
-  EXPECT_EQ(*pruned, 2);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM Event"), 1);  // events stay
+  ASSERT_TRUE(pruned) << pruned.error().ToString();
+  // alpha: its event and 2 deliveries; beta: its 2 finished deliveries, not its event.
+  EXPECT_EQ(*pruned, 5);
+  auto events_of = [&](const std::string& resource) {
+    return Count(
+        "SELECT COUNT(*) FROM Event e JOIN StateChangeEvent s ON s.EventID = e.ID WHERE "
+        "s.ResourceID = $1",
+        {resource});
+  };
+  EXPECT_EQ(events_of(alpha), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM StateChangeEvent WHERE ResourceID = $1", {alpha}), 0);
+  EXPECT_EQ(events_of(beta), 1);
+  EXPECT_EQ(events_of(gamma), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE ResourceID = $1", {beta}), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE ResourceID = $1", {gamma}), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM WebhookDelivery WHERE ResourceID = $1", {gamma}), 1);
+
+  // Deleting the failing subscription fails its pending rows: beta's event goes at the next
+  // prune; gamma's stays while its other deliveries are pending.
+  ASSERT_TRUE(subscriptions_->DeleteSubscription(dead));
+  clock.Advance(2'000);
+  auto later = deliverer->Prune();
+  ASSERT_TRUE(later) << later.error().ToString();
+  EXPECT_EQ(events_of(beta), 0);
+  EXPECT_EQ(events_of(gamma), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE ResourceID = $1 AND Status = "
+                  "'not-attempted'",
+                  {gamma}),
+            1);
+  (void)sub;
+}
+
+TEST_P(DelivererTest, RetentionDeletesInBatches) {
+  ManualClock clock;
+  UseClock(clock);
+  constexpr int kOldEvents = 2'345;  // more than two batches of 1,000
+  {
+    auto tx = db().Begin();
+    ASSERT_TRUE(tx);
+    for (int i = 0; i < kOldEvents; ++i) {
+      ASSERT_TRUE(store::AppendStateChangeEvent(
+          **tx, {model::ResourceType::kCluster, "cluster" + std::to_string(i), "n/a", "stable", {}},
+          clock));
+    }
+    ASSERT_TRUE((*tx)->Commit());
+  }
+  clock.Advance(5'000);
+  ASSERT_TRUE(store::AppendStateChangeEvent(
+      db(), {model::ResourceType::kCluster, "recent", "n/a", "stable", {}}, clock));
+  DelivererOptions o = Options();
+  o.retention_ms = 1'000;
+  auto deliverer = MakeDeliverer(o);
+  auto pruned = deliverer->Prune();
+  ASSERT_TRUE(pruned) << pruned.error().ToString();
+  EXPECT_EQ(*pruned, kOldEvents);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM Event"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM StateChangeEvent WHERE ResourceID = 'recent'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM StateChangeEvent"), 1);
+}
+
+TEST_P(DelivererTest, DeletedTargetsFailTheirPendingDeliveries) {
+  Receiver receiver;
+  receiver.Answer(503);
+  const std::string sub = Subscribe(receiver.url("/sub"));
+  const std::string other = Subscribe(receiver.url("/other"));
+  const std::string hook = AddWebhook(receiver.url("/hook"));
+  Lifecycle("alpha", {InstallationState::kStable});
+  auto deliverer = MakeDeliverer(Options());
+  ASSERT_TRUE(deliverer->RunOnce());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE SubscriptionID = $1 AND Status = "
+                  "'retrying'",
+                  {sub}),
+            1);
+  // Deleted through the stores (the API's DELETE routes): failed in the same transaction.
+  ASSERT_TRUE(subscriptions_->DeleteSubscription(sub));
+  ASSERT_TRUE(webhooks_->DeleteWebhook(hook));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE SubscriptionID = $1 AND Status = "
+                  "'failed' AND LastError = 'target deleted'",
+                  {sub}),
+            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM WebhookDelivery WHERE WebhookID = $1 AND Status = "
+                  "'failed' AND LastError = 'target deleted'",
+                  {hook}),
+            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE SubscriptionID = $1 AND Status IN "
+                  "('not-attempted', 'retrying')",
+                  {other}),
+            2);
+  // Deleted behind the store's back (as a delete racing with the transaction that queued the
+  // rows would leave them): the worker's retention pass fails them.
+  ASSERT_TRUE(db().Exec("UPDATE Subscription SET DeleteAt = 1 WHERE ID = $1", {other}));
+  ASSERT_TRUE(deliverer->Prune());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE SubscriptionID = $1 AND Status = "
+                  "'failed' AND LastError = 'target deleted'",
+                  {other}),
+            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE Status IN ('not-attempted', "
+                  "'retrying')"),
+            0);
+}
+
+TEST_P(DelivererTest, ResourceWithFailingHeadDoesNotStallOtherResources) {
+  Receiver receiver;
+  const std::string blocked_resource = NewId();
+  receiver.AnswerBy([&](const RecordedRequest& r) {
+    return r.body.find(blocked_resource) != std::string::npos ? 500 : 200;
+  });
+  Subscribe(receiver.url("/sub"));
+  constexpr int kBlockedEvents = 150;  // more than one claim's batch (100 rows)
+  constexpr int kOtherResources = 30, kEventsEach = 10;
+  std::vector<std::string> others;
+  {
+    auto tx = db().Begin();
+    ASSERT_TRUE(tx);
+    for (int i = 0; i < kBlockedEvents; ++i) {
+      ASSERT_TRUE(store::AppendStateChangeEvent(**tx,
+                                                {model::ResourceType::kInstallation,
+                                                 blocked_resource,
+                                                 "s" + std::to_string(i),
+                                                 "s" + std::to_string(i + 1),
+                                                 {}},
+                                                *clock_ptr_));
+    }
+    for (int r = 0; r < kOtherResources; ++r) others.push_back(NewId());
+    for (int i = 0; i < kEventsEach; ++i) {
+      for (const std::string& resource : others) {
+        ASSERT_TRUE(store::AppendStateChangeEvent(**tx,
+                                                  {model::ResourceType::kInstallation,
+                                                   resource,
+                                                   "s" + std::to_string(i),
+                                                   "s" + std::to_string(i + 1),
+                                                   {}},
+                                                  *clock_ptr_));
+      }
+    }
+    ASSERT_TRUE((*tx)->Commit());
+  }
+  auto deliverer = MakeDeliverer(Options());
+  deliverer->Start();
+  const size_t want = static_cast<size_t>(kOtherResources * kEventsEach);
+  const bool all = WaitFor([&] { return receiver.Accepted("/sub").size() >= want; }, 60'000);
+  deliverer->Stop();
+  ASSERT_TRUE(all) << receiver.Accepted("/sub").size() << " of " << want << " delivered";
+  EXPECT_EQ(receiver.Accepted("/sub").size(), want);
+  std::vector<std::string> in_order;
+  for (int i = 1; i <= kEventsEach; ++i) in_order.push_back("s" + std::to_string(i));
+  for (const std::string& resource : others) {
+    EXPECT_EQ(SubscriptionStates(receiver.Accepted("/sub"), resource), in_order) << resource;
+  }
+  // The blocked resource's head was retried, its later rows never sent.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE ResourceID = $1 AND Attempts > 0",
+                  {blocked_resource}),
+            1);
+  EXPECT_GE(
+      Count("SELECT MAX(Attempts) FROM EventDelivery WHERE ResourceID = $1", {blocked_resource}),
+      2);
 }
 
 TEST_P(DelivererTest, DeliveriesAreListedAndCanBeRedelivered) {

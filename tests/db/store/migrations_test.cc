@@ -395,12 +395,14 @@ TEST_P(MigrationsTest, SchemaMatchesUpstreamPlusOurAdditions) {
     EXPECT_EQ(indexes.size(), kUpstreamIndexes.size() + 2 /*constraints*/ + 21 - 1 /*pkeys*/ +
                                   2 /*APIKey pkey, hash*/ + 2 /*AuditLog pkey, createat*/ +
                                   6 /*list indexes of 0.55.0-cloud.4*/ +
-                                  3 /*WebhookDelivery pkey, webhookid; EventDelivery sub.*/);
+                                  3 /*WebhookDelivery pkey, webhookid; EventDelivery sub.*/ +
+                                  1 /*ClusterInstallation (ClusterID, CreateAt), cloud.6*/);
   }
   for (std::string name :
        {"ix_installation_deleteat_createat", "ix_installation_ownerid",
         "ix_installation_state_createat", "ix_clusterinstallation_installationid",
-        "ix_cluster_createat", "ix_installationdns_domainname_pattern"}) {
+        "ix_cluster_createat", "ix_installationdns_domainname_pattern",
+        "ix_clusterinstallation_clusterid_createat"}) {
     EXPECT_TRUE(indexes.count(name)) << name;
   }
 }

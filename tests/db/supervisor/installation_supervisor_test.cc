@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -588,6 +589,52 @@ TEST_P(InstallationSupervisorTest, ABrieflyHeldSchedulingLockIsWaitedFor) {
   ASSERT_EQ(cis.size(), 1u);
   EXPECT_EQ(cis[0].cluster_id, only.id);
   EXPECT_NE(State(i.id), InstallationState::kCreationNoCompatibleClusters);
+}
+
+// Passes placing installations on the same cluster at once are combined under one hold of its
+// scheduling lock, each placement still checked as if alone: of 8 isolated installations placed
+// concurrently on 2 empty clusters exactly one lands on each; multitenant ones placed
+// concurrently then avoid both (their only CI is isolated) and all land on a third cluster.
+TEST_P(InstallationSupervisorTest, ConcurrentPlacementsKeepAffinityAsOneByOne) {
+  model::Cluster first = CreateCluster();
+  model::Cluster second = CreateCluster();
+  const SchedulerOptions options{.workers = 4, .poll_ms = 0, .stay_backoff_min_ms = 0};
+  Scheduler scheduler(*supervisor_, options, clock_, logger_.log);
+  std::vector<model::Installation> isolated;
+  for (int n = 0; n < 8; ++n) {
+    isolated.push_back(CreateInstallation(InstallationState::kCreationRequested, "isolated"));
+  }
+  scheduler.Start();
+  for (const model::Installation& i : isolated) scheduler.Notify(i.id);
+  ASSERT_TRUE(scheduler.WaitIdleForTest(60'000));
+  std::map<std::string, int> per_cluster;
+  int placed = 0;
+  for (const model::Installation& i : isolated) {
+    std::vector<model::ClusterInstallation> cis = CIs(i.id);
+    if (cis.empty()) {
+      EXPECT_EQ(State(i.id), InstallationState::kCreationNoCompatibleClusters);
+      continue;
+    }
+    ASSERT_EQ(cis.size(), 1u);
+    ++per_cluster[cis[0].cluster_id];
+    ++placed;
+  }
+  EXPECT_EQ(placed, 2);
+  EXPECT_EQ(per_cluster[first.id], 1);
+  EXPECT_EQ(per_cluster[second.id], 1);
+
+  model::Cluster third = CreateCluster();
+  std::vector<model::Installation> shared;
+  for (int n = 0; n < 12; ++n) shared.push_back(CreateInstallation());
+  for (const model::Installation& i : shared) scheduler.Notify(i.id);
+  ASSERT_TRUE(scheduler.WaitIdleForTest(60'000));
+  scheduler.Stop();
+  for (const model::Installation& i : shared) {
+    SCOPED_TRACE(i.id);
+    std::vector<model::ClusterInstallation> cis = CIs(i.id);
+    ASSERT_EQ(cis.size(), 1u);
+    EXPECT_EQ(cis[0].cluster_id, third.id);
+  }
 }
 
 TEST_P(InstallationSupervisorTest, BalancedSchedulingPrefersTheLeastLoadedCluster) {

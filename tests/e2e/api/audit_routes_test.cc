@@ -110,11 +110,33 @@ TEST_P(AuditWithApiKeys, ActorIsTheApiKeyName) {
     } else {
       saw_rejected = true;
       EXPECT_EQ(r.status, 401);
-      EXPECT_EQ(r.actor, "anonymous");
+      EXPECT_EQ(r.actor, "rejected");  // not "anonymous" (auth off), and no credentials
     }
   }
   EXPECT_TRUE(saw_key);
   EXPECT_TRUE(saw_rejected);
+
+  // A wrong key is rejected and recorded as such, without the key it offered.
+  const std::string wrong = api::GenerateApiKey();
+  EXPECT_EQ(client_
+                ->Request("DELETE", "/api/group/" + created.Field("ID"), "",
+                          {"Authorization: Bearer " + wrong})
+                .status,
+            401);
+  records = Records();
+  ASSERT_EQ(records.size(), 3u);
+  int rejected_rows = 0;
+  for (const store::AuditRecord& r : records) {
+    EXPECT_EQ(r.actor.find(wrong), std::string::npos);
+    EXPECT_EQ(r.resource_id.find(wrong), std::string::npos);
+    if (r.method == "DELETE") {
+      EXPECT_EQ(r.status, 401);
+      EXPECT_EQ(r.actor, "rejected");
+      EXPECT_EQ(r.resource_id, created.Field("ID"));
+    }
+    if (r.actor == "rejected") ++rejected_rows;
+  }
+  EXPECT_EQ(rejected_rows, 2);
 }
 
 CLOUD_INSTANTIATE_ENGINE_TESTS(AuditRoutes);

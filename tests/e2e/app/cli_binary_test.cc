@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "client/client.h"
+
 extern char** environ;
 
 namespace {
@@ -263,7 +265,7 @@ TEST_F(CliBinaryTest, WebhookAndSubscriptionCreateListDelete) {
 
 // Beyond upstream: a subscription's deliveries, listed and redelivered through the CLI. The
 // target is a private address, which this (non --dev) server refuses to call: every delivery
-// records why.
+// fails at once (a permanent policy refusal, not retried) and records why.
 TEST_F(CliBinaryTest, SubscriptionDeliveriesAndRedeliver) {
   json sub =
       CloudJson({"subscription", "create", "--owner", "deliv", "--url", "http://10.255.255.1:9/s",
@@ -282,8 +284,11 @@ TEST_F(CliBinaryTest, SubscriptionDeliveriesAndRedeliver) {
   }
   ASSERT_FALSE(attempted.is_null()) << "no delivery was attempted";
   EXPECT_EQ(attempted["SubscriptionID"], sub_id);
-  EXPECT_EQ(attempted["Status"], "retrying") << attempted.dump();
+  EXPECT_EQ(attempted["Status"], "failed") << attempted.dump();
+  EXPECT_EQ(attempted["Attempts"], 1) << attempted.dump();
   EXPECT_NE(attempted["LastError"].get<std::string>().find("private"), std::string::npos)
+      << attempted.dump();
+  EXPECT_NE(attempted["LastError"].get<std::string>().find("permanent"), std::string::npos)
       << attempted.dump();
   const std::string event_id = attempted["EventID"];
   json again =
@@ -337,6 +342,94 @@ TEST_F(CliBinaryTest, BadFlagsAndAnUnreachableServerGiveOneClearLine) {
   EXPECT_NE(down.exit_code, 0);
   EXPECT_EQ(std::count(down.err.begin(), down.err.end(), '\n'), 1) << down.err;
   EXPECT_NE(down.err.find("127.0.0.1:1"), std::string::npos) << down.err;
+}
+
+// `cloud apikey create|list|delete --database` with the real binary, against a real
+// `cloud server --require-api-key` on its own SQLite file: the created key authenticates, no
+// key or a revoked key is 401. The key is printed once (create) and never listed.
+TEST(CliApiKeyTest, CreatedKeyAuthenticatesUntilDeleted) {
+  const fs::path home =
+      fs::temp_directory_path() / ("cloud_apikey_e2e_" + std::to_string(getpid()));
+  fs::create_directories(home);
+  CloudBinary cloud(home);
+  const std::string db = "sqlite://" + (home / "keys.db").string();
+  Output migrated = cloud.Run({"schema", "migrate", "--database", db});
+  ASSERT_EQ(migrated.exit_code, 0) << Describe(migrated);
+
+  Output created = cloud.Run({"apikey", "create", "--name", "deployer", "--database", db});
+  ASSERT_EQ(created.exit_code, 0) << Describe(created);
+  std::string key, key_id;
+  std::istringstream lines(created.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("cak_", 0) == 0) key = line;
+    const std::string prefix = "Created API key ";
+    if (line.rfind(prefix, 0) == 0) key_id = line.substr(prefix.size(), 26);
+  }
+  ASSERT_FALSE(key.empty()) << Describe(created);
+  ASSERT_EQ(key_id.size(), 26u) << Describe(created);
+  Output empty_name = cloud.Run({"apikey", "create", "--name", "", "--database", db});
+  EXPECT_NE(empty_name.exit_code, 0);
+  EXPECT_NE(empty_name.err.find("--name"), std::string::npos) << Describe(empty_name);
+
+  Output listed = cloud.Run({"apikey", "list", "--database", db});
+  ASSERT_EQ(listed.exit_code, 0) << Describe(listed);
+  EXPECT_NE(listed.out.find(key_id), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("deployer"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find(key), std::string::npos) << "list must not print the key";
+
+  const int port = FreePort();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const pid_t server = cloud.Spawn({"server", "--listen", "127.0.0.1:" + std::to_string(port),
+                                    "--metrics-port", std::to_string(FreePort()), "--database", db,
+                                    "--require-api-key", "--disable-all-supervisors"},
+                                   "keyserver");
+  cloud::client::Client with_key(url, {{"Authorization", "Bearer " + key}});
+  cloud::client::Client without_key(url);
+  int status = 0;
+  for (int i = 0; i < 100; ++i) {
+    auto r = without_key.Send(cloud::client::HttpMethod::kGet, "/api/clusters");
+    if (r) {
+      status = r->status;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(status, 401) << "server log:\n" << ReadFile(home / "keyserver.err");
+
+  auto ok = with_key.Send(cloud::client::HttpMethod::kGet, "/api/clusters");
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  auto group = with_key.Send(cloud::client::HttpMethod::kPost, "/api/groups", {},
+                             std::string(R"({"Name":"g-key"})"));
+  ASSERT_TRUE(group.has_value()) << group.error().message;
+  EXPECT_EQ(group->status, 200) << group->body;
+  auto anonymous_write = without_key.Send(cloud::client::HttpMethod::kPost, "/api/groups", {},
+                                          std::string(R"({"Name":"g-nokey"})"));
+  ASSERT_TRUE(anonymous_write.has_value()) << anonymous_write.error().message;
+  EXPECT_EQ(anonymous_write->status, 401);
+
+  Output unknown =
+      cloud.Run({"apikey", "delete", "--apikey", "nosuchkeynosuchkeynosuchk", "--database", db});
+  EXPECT_NE(unknown.exit_code, 0) << Describe(unknown);
+  EXPECT_NE(unknown.err.find("--apikey"), std::string::npos) << Describe(unknown);
+  Output deleted = cloud.Run({"apikey", "delete", "--apikey", key_id, "--database", db});
+  ASSERT_EQ(deleted.exit_code, 0) << Describe(deleted);
+  auto revoked = with_key.Send(cloud::client::HttpMethod::kGet, "/api/clusters");
+  ASSERT_TRUE(revoked.has_value()) << revoked.error().message;
+  EXPECT_EQ(revoked->status, 401) << revoked->body;
+  Output after = cloud.Run({"apikey", "list", "--database", db});
+  ASSERT_EQ(after.exit_code, 0) << Describe(after);
+  EXPECT_NE(after.out.find(key_id), std::string::npos) << after.out;
+  EXPECT_EQ(after.out.find(key), std::string::npos);
+
+  kill(server, SIGTERM);
+  int wait_status = 0;
+  waitpid(server, &wait_status, 0);
+  EXPECT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0)
+      << ReadFile(home / "keyserver.err");
+  const std::string server_log = ReadFile(home / "keyserver.err");
+  EXPECT_EQ(server_log.find(key), std::string::npos) << "the key must never be logged";
+  fs::remove_all(home);
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ class SimCloudTest : public ::testing::Test {
 
 TEST(SimStep, EveryStepHasADistinctName) {
   std::set<std::string_view> names;
-  const int last = static_cast<int>(SimStep::kCleanupRestoreJob);
+  const int last = static_cast<int>(SimStep::kFindImportJob);
   for (int i = 0; i <= last; ++i) {
     std::string_view name = ToString(static_cast<SimStep>(i));
     EXPECT_FALSE(name.empty());

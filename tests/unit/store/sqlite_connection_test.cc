@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "common/id.h"
 #include "store/sql/sql_connection.h"
@@ -99,6 +100,54 @@ TEST(SqliteConnection, TooManyParametersIsInvalidArgument) {
   auto r = (*db)->Query("SELECT $1", {int64_t{1}, int64_t{2}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace cloud::store
+
+namespace cloud::store {
+namespace {
+
+// Reads outside a transaction run on read connections (WAL): they are not queued behind an
+// open write transaction, see the last commit, and see each new commit at once. A Query of a
+// statement that writes still runs on the write connection.
+TEST(SqliteConnection, ReadsDoNotWaitForAnOpenWriteTransaction) {
+  TempFile file;
+  auto db = OpenDatabase("sqlite://" + file.path, Logger());
+  ASSERT_TRUE(db) << db.error().ToString();
+  SqlDatabase& d = **db;
+  ASSERT_TRUE(d.Exec("CREATE TABLE t (x BIGINT)"));
+  ASSERT_TRUE(d.Exec("INSERT INTO t VALUES (1)"));
+
+  auto tx = d.Begin();
+  ASSERT_TRUE(tx) << tx.error().ToString();
+  ASSERT_TRUE((*tx)->Exec("INSERT INTO t VALUES (2)"));
+  // Another thread reads while the transaction holds the write connection: before read
+  // connections this waited until the commit.
+  Result<Rows> during = Internal("not run");
+  std::thread reader([&] { during = d.Query("SELECT count(*) FROM t"); });
+  reader.join();
+  ASSERT_TRUE(during) << during.error().ToString();
+  EXPECT_EQ(during->front().GetInt64(0), 1);  // the uncommitted row is not visible
+  ASSERT_TRUE((*tx)->Commit());
+
+  auto after = d.Query("SELECT count(*) FROM t");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->front().GetInt64(0), 2);
+  auto inserted = d.Query("INSERT INTO t VALUES (3) RETURNING x");
+  ASSERT_TRUE(inserted) << inserted.error().ToString();
+  EXPECT_EQ(inserted->front().GetInt64(0), 3);
+  auto last = d.Query("SELECT max(x) FROM t");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->front().GetInt64(0), 3);
+  // Schema changes made on the write connection are seen by the readers' cached statements.
+  auto narrow = d.Query("SELECT * FROM t");
+  ASSERT_TRUE(narrow);
+  EXPECT_EQ(narrow->columns().size(), 1u);
+  ASSERT_TRUE(d.Exec("ALTER TABLE t ADD COLUMN y TEXT"));
+  auto wide = d.Query("SELECT * FROM t");
+  ASSERT_TRUE(wide) << wide.error().ToString();
+  EXPECT_EQ(wide->columns().size(), 2u);
 }
 
 }  // namespace
