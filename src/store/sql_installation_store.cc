@@ -274,10 +274,15 @@ Result<std::vector<model::Installation>> SqlInstallationStore::GetInstallations(
   }
   if (!filter.dns.empty()) {
     const std::string op = filter.DnsMatch() == model::StringMatch::kLike ? " LIKE " : " = ";
-    std::string dns = "ID IN (SELECT InstallationID FROM InstallationDNS WHERE DomainName" + op +
+    // On PostgreSQL "= ANY(ARRAY(...))" runs the name lookup first and probes the primary key
+    // with its result; a plain IN lets the planner hash-join a scan of every installation when it
+    // over-estimates the matches of a LIKE prefix (34 ms instead of 1 ms at 100,000).
+    const char* in = db_.dialect() == Dialect::kPostgres ? "ID = ANY(ARRAY(" : "ID IN (";
+    std::string dns = std::string(in) +
+                      "SELECT InstallationID FROM InstallationDNS WHERE DomainName" + op +
                       Param(params, filter.dns);
     if (!filter.paging.include_deleted) dns += " AND DeleteAt = 0";
-    conditions.push_back(dns + ")");
+    conditions.push_back(dns + (db_.dialect() == Dialect::kPostgres ? "))" : ")"));
   }
   std::string where;
   for (const std::string& c : conditions) where += (where.empty() ? "" : " AND ") + c;
