@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "client/client.h"
+#include "testlib/child_process.h"
 
 extern char** environ;
 
@@ -41,19 +42,6 @@ std::string ReadFile(const fs::path& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 class CloudBinary {
@@ -131,12 +119,12 @@ class CliBinaryTest : public ::testing::Test {
     const std::string db = "sqlite://" + (home_ / "cloud.db").string();
     Output migrated = cloud_->Run({"schema", "migrate", "--database", db});
     ASSERT_EQ(migrated.exit_code, 0) << Describe(migrated);
-    const int port = FreePort();
+    const int port = cloud::testlib::FreeLoopbackPort();
     server_url_ = "http://127.0.0.1:" + std::to_string(port);
     server_pid_ =
         cloud_->Spawn({"server", "--listen", "127.0.0.1:" + std::to_string(port), "--metrics-port",
-                       std::to_string(FreePort()), "--database", db, "--deploy-minio-operator",
-                       "--deploy-mysql-operator", "--poll", "1"},
+                       std::to_string(cloud::testlib::FreeLoopbackPort()), "--database", db,
+                       "--deploy-minio-operator", "--deploy-mysql-operator", "--poll", "1"},
                       "server");
     for (int i = 0; i < 100; ++i) {
       if (cloud_->Run({"cluster", "list", "--server", server_url_}).exit_code == 0) return;
@@ -377,12 +365,13 @@ TEST(CliApiKeyTest, CreatedKeyAuthenticatesUntilDeleted) {
   EXPECT_NE(listed.out.find("deployer"), std::string::npos) << listed.out;
   EXPECT_EQ(listed.out.find(key), std::string::npos) << "list must not print the key";
 
-  const int port = FreePort();
+  const int port = cloud::testlib::FreeLoopbackPort();
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
-  const pid_t server = cloud.Spawn({"server", "--listen", "127.0.0.1:" + std::to_string(port),
-                                    "--metrics-port", std::to_string(FreePort()), "--database", db,
-                                    "--require-api-key", "--disable-all-supervisors"},
-                                   "keyserver");
+  const pid_t server =
+      cloud.Spawn({"server", "--listen", "127.0.0.1:" + std::to_string(port), "--metrics-port",
+                   std::to_string(cloud::testlib::FreeLoopbackPort()), "--database", db,
+                   "--require-api-key", "--disable-all-supervisors"},
+                  "keyserver");
   cloud::client::Client with_key(url, {{"Authorization", "Bearer " + key}});
   cloud::client::Client without_key(url);
   int status = 0;

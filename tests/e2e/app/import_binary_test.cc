@@ -25,6 +25,7 @@
 #include "client/client.h"
 #include "common/id.h"
 #include "fakes/fake_awat_server.h"
+#include "testlib/child_process.h"
 
 #ifndef CLOUD_BINARY
 #error "CLOUD_BINARY (the path of the built cloud executable) must be defined by CMake"
@@ -35,47 +36,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using ImportSteady = std::chrono::steady_clock;
-
-int ImportFreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return -1;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// Runs `args` with stdout/stderr to `log_path`; returns the pid.
-pid_t ImportSpawn(std::vector<std::string> args, const std::string& log_path,
-                  const std::string& hostname) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::string_view(*e).substr(0, 9) != "HOSTNAME=") env.emplace_back(*e);
-  }
-  env.push_back("HOSTNAME=" + hostname);
-  std::vector<char*> argv, envp;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (log_fd < 0) return -1;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(log_fd, STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  close(log_fd);
-  return pid;
-}
 
 template <class Pred>
 bool ImportWaitUntil(std::chrono::milliseconds timeout, Pred pred) {
@@ -94,19 +54,20 @@ TEST(ImportBinary, ServerImportsAnInstallationHandedOutByAwat) {
   const std::string database = "sqlite://" + (dir / "cloud.db").string();
   const std::string log_path = (dir / "server.log").string();
 
-  pid_t migrate = ImportSpawn({CLOUD_BINARY, "schema", "migrate", "--database", database},
-                              (dir / "migrate.log").string(), "import-e2e");
+  pid_t migrate = testlib::SpawnLogged({CLOUD_BINARY, "schema", "migrate", "--database", database},
+                                       (dir / "migrate.log").string(), {"HOSTNAME=import-e2e"});
   ASSERT_GT(migrate, 0);
   int status = 0;
   waitpid(migrate, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
-  const int port = ImportFreePort();
-  pid_t server = ImportSpawn(
-      {CLOUD_BINARY, "server", "--database", database, "--listen",
-       "127.0.0.1:" + std::to_string(port), "--metrics-port", std::to_string(ImportFreePort()),
-       "--machine-readable-logs", "--poll", "1", "--import-supervisor", "--awat", awat.url()},
-      log_path, "import-e2e-instance");
+  const int port = testlib::FreeLoopbackPort();
+  pid_t server =
+      testlib::SpawnLogged({CLOUD_BINARY, "server", "--database", database, "--listen",
+                            "127.0.0.1:" + std::to_string(port), "--metrics-port",
+                            std::to_string(testlib::FreeLoopbackPort()), "--machine-readable-logs",
+                            "--poll", "1", "--import-supervisor", "--awat", awat.url()},
+                           log_path, {"HOSTNAME=import-e2e-instance"});
   ASSERT_GT(server, 0);
   struct Guard {
     std::function<void()> fn;

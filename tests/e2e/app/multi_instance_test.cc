@@ -33,6 +33,7 @@
 
 #include "client/client.h"
 #include "common/id.h"
+#include "testlib/child_process.h"
 #include "testlib/test_database.h"
 
 #ifndef CLOUD_BINARY
@@ -51,23 +52,6 @@ int64_t NowMs() {
       .count();
 }
 
-// A port free right now (bound to 0, read back, closed).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return -1;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 struct ServerProcess {
   pid_t pid = -1;
   int port = 0;
@@ -78,8 +62,8 @@ struct ServerProcess {
 
 ServerProcess StartServer(const std::string& database, const std::string& log_path, int index) {
   ServerProcess p;
-  p.port = FreePort();
-  const int metrics_port = FreePort();
+  p.port = testlib::FreeLoopbackPort();
+  const int metrics_port = testlib::FreeLoopbackPort();
   p.log_path = log_path;
   std::vector<std::string> args = {CLOUD_BINARY,
                                    "server",
@@ -96,26 +80,8 @@ ServerProcess StartServer(const std::string& database, const std::string& log_pa
                                    "--poll",
                                    "1"};
   // Each instance needs its own lock holder ID (upstream: $HOSTNAME).
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::string_view(*e).substr(0, 9) != "HOSTNAME=") env.emplace_back(*e);
-  }
-  env.push_back("HOSTNAME=multi-instance-" + std::to_string(index));
-  std::vector<char*> argv, envp;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (log_fd < 0) return p;
-  p.pid = fork();
-  if (p.pid == 0) {
-    dup2(log_fd, STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  close(log_fd);
+  p.pid = testlib::SpawnLogged(std::move(args), log_path,
+                               {"HOSTNAME=multi-instance-" + std::to_string(index)});
   return p;
 }
 

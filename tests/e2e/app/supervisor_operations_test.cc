@@ -32,6 +32,7 @@
 #include "client/client.h"
 #include "common/id.h"
 #include "store/sql_database_store.h"
+#include "testlib/child_process.h"
 #include "testlib/test_database.h"
 
 #ifndef CLOUD_BINARY
@@ -43,21 +44,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Steady = std::chrono::steady_clock;
-
-int OperationsE2EFreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
 
 // Receives the server's legacy webhook POSTs on 127.0.0.1 and keeps "old -> new" per resource ID
 // in arrival order (deliveries are ordered per resource).
@@ -147,8 +133,8 @@ struct OperationsServer {
 OperationsServer StartOperationsServer(const std::string& database, const std::string& log_path,
                                        const std::vector<std::string>& extra) {
   OperationsServer s;
-  s.port = OperationsE2EFreePort();
-  s.metrics_port = OperationsE2EFreePort();
+  s.port = testlib::FreeLoopbackPort();
+  s.metrics_port = testlib::FreeLoopbackPort();
   s.log_path = log_path;
   std::vector<std::string> args = {CLOUD_BINARY,
                                    "server",
@@ -170,19 +156,7 @@ OperationsServer StartOperationsServer(const std::string& database, const std::s
                                    "--installation-db-migration-supervisor",
                                    "--webhook-deny-private-ranges=false"};
   args.insert(args.end(), extra.begin(), extra.end());
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (log_fd < 0) return s;
-  s.pid = fork();
-  if (s.pid == 0) {
-    dup2(log_fd, STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(log_fd);
+  s.pid = testlib::SpawnLogged(std::move(args), log_path);
   return s;
 }
 
