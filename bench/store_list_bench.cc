@@ -2,7 +2,11 @@
 // (GetInstallationDTOs: the query GET /api/installations runs, plus its DNS/annotation/cluster
 // lookups for the page):
 //   first page         page 0, per_page 100, no filter (the CLI's default listing)
-//   random page        a random page of 100 over the whole table (deep OFFSETs included)
+//   random page        a random page of 100 over the whole table (deep OFFSETs included),
+//                      three ways: walking the OFFSET (page anchors off), from page anchors
+//                      (list_page_anchors.h; the first query builds them), and from anchors while
+//                      another connection creates an installation every 50 queries (anchors go
+//                      stale; rebuilt at most once a second, pages in between walk the OFFSET)
 //   owner filter       owner=<one of 1,000 owners>, page 0
 //   state filter       state=stable, page 0
 //   dns LIKE           dns_name=<prefix>% (LIKE through InstallationDNS), page 0
@@ -126,7 +130,7 @@ Latency Measure(int queries, const std::function<bool(int)>& query) {
   return {at(0.50), at(0.99), ms.back()};
 }
 
-bool Run(const std::string& engine, SqlDatabase& db, const Options& o) {
+bool Run(const std::string& engine, SqlDatabase& db, const std::string& url, const Options& o) {
   if (!Check(cloud::store::Migrate(db, Silent(), {}), "migrate")) return false;
   const auto seed_start = std::chrono::steady_clock::now();
   if (!Seed(db, o.rows)) return false;
@@ -135,12 +139,15 @@ bool Run(const std::string& engine, SqlDatabase& db, const Options& o) {
               std::chrono::duration<double>(std::chrono::steady_clock::now() - seed_start).count());
   auto locks = cloud::store::MakeSqlLockStore(db, cloud::SystemClock::Instance());
   cloud::store::SqlInstallationStore store(db, *locks, cloud::SystemClock::Instance());
+  cloud::store::SqlInstallationStore no_anchors(db, *locks, cloud::SystemClock::Instance(),
+                                                /*page_anchor_stride=*/0);
   std::mt19937 rng(42);
   const int pages = o.rows / 100;
 
   bool ok = true;
-  auto list = [&](const cloud::model::InstallationFilter& filter, size_t at_least) {
-    auto page = store.GetInstallationDTOs(filter);
+  auto list_on = [&](cloud::store::SqlInstallationStore& on,
+                     const cloud::model::InstallationFilter& filter, size_t at_least) {
+    auto page = on.GetInstallationDTOs(filter);
     if (!page) {
       Check(page.error(), "list");
       return ok = false;
@@ -152,6 +159,9 @@ bool Run(const std::string& engine, SqlDatabase& db, const Options& o) {
     }
     return true;
   };
+  auto list = [&](const cloud::model::InstallationFilter& filter, size_t at_least) {
+    return list_on(store, filter, at_least);
+  };
   auto report = [&](const char* kind, Latency l) {
     std::printf("%-10s %-28s p50 %7.2f ms   p99 %7.2f ms   max %7.2f ms\n", engine.c_str(), kind,
                 l.p50, l.p99, l.max);
@@ -159,11 +169,41 @@ bool Run(const std::string& engine, SqlDatabase& db, const Options& o) {
   cloud::model::InstallationFilter filter;
   filter.paging.per_page = 100;
   report("first page (100)", Measure(o.queries, [&](int) { return list(filter, 100); }));
-  report("random page (100)", Measure(o.queries, [&](int) {
-           cloud::model::InstallationFilter f = filter;
-           f.paging.page = static_cast<int>(rng() % pages);
-           return list(f, 100);
+  auto random_page = [&] {
+    cloud::model::InstallationFilter f = filter;
+    f.paging.page = static_cast<int>(rng() % pages);
+    return f;
+  };
+  report("random page, OFFSET walk",
+         Measure(o.queries, [&](int) { return list_on(no_anchors, random_page(), 100); }));
+  report("random page, anchors", Measure(o.queries, [&](int) { return list(random_page(), 100); }));
+  auto stats = store.page_anchor_stats();
+  std::printf("%-10s   anchors: %lld build(s), %lld hits, %lld OFFSET walks\n", engine.c_str(),
+              static_cast<long long>(stats.builds), static_cast<long long>(stats.hits),
+              static_cast<long long>(stats.fallbacks));
+  // Another connection (another server process) creates installations meanwhile.
+  auto writer_db = cloud::store::OpenDatabase(url, Silent());
+  if (!writer_db) return Check(writer_db.error(), "open writer");
+  auto writer_locks = cloud::store::MakeSqlLockStore(**writer_db, cloud::SystemClock::Instance());
+  cloud::store::SqlInstallationStore writer(**writer_db, *writer_locks,
+                                            cloud::SystemClock::Instance());
+  report("random page, anchors+writes", Measure(o.queries, [&](int q) {
+           if (q % 50 == 49) {
+             cloud::model::Installation i;
+             i.name = "churn" + std::to_string(q);
+             i.owner_id = "churn";
+             i.state = cloud::model::InstallationState::kStable;
+             auto created = writer.CreateInstallation(i, {}, {i.name + ".example.com"},
+                                                      cloud::store::EventOptions::None());
+             if (!created) return Check(created.error(), "create");
+           }
+           return list(random_page(), 100);
          }));
+  const auto after = store.page_anchor_stats();
+  std::printf("%-10s   anchors: %lld build(s), %lld hits, %lld OFFSET walks\n", engine.c_str(),
+              static_cast<long long>(after.builds - stats.builds),
+              static_cast<long long>(after.hits - stats.hits),
+              static_cast<long long>(after.fallbacks - stats.fallbacks));
   report("owner filter", Measure(o.queries, [&](int q) {
            cloud::model::InstallationFilter f = filter;
            f.owner_id = "owner" + std::to_string(q % 1000);
@@ -224,15 +264,16 @@ int main(int argc, char** argv) {
                             "options=-csearch_path%3D" + schema;
     {
       auto db = cloud::store::OpenDatabase(url, Silent());
-      ok = db ? Run("postgres", **db, o) : Check(db.error(), "open");
+      ok = db ? Run("postgres", **db, url, o) : Check(db.error(), "open");
     }
     (void)(*admin)->Exec("DROP SCHEMA " + schema + " CASCADE");
   }
   if (o.engine == "sqlite" || o.engine == "both") {
     const auto path = std::filesystem::temp_directory_path() / ("list_bench_" + cloud::NewId());
     {
-      auto db = cloud::store::OpenDatabase("sqlite://" + path.string(), Silent());
-      ok = (db ? Run("sqlite", **db, o) : Check(db.error(), "open")) && ok;
+      const std::string url = "sqlite://" + path.string();
+      auto db = cloud::store::OpenDatabase(url, Silent());
+      ok = (db ? Run("sqlite", **db, url, o) : Check(db.error(), "open")) && ok;
     }
     std::filesystem::remove(path);
     std::filesystem::remove(path.string() + "-wal");

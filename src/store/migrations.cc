@@ -365,6 +365,81 @@ Result<void> AddSchedulingIndexes(SqlExecutor& tx) {
                       "ClusterInstallation (ClusterID, CreateAt)"});
 }
 
+// 0.55.0-cloud.6 -> 0.55.0-cloud.7: versions of the default installation listing (live rows in
+// CreateAt, ID order), kept by triggers whoever writes:
+//   Changes  +1 in every transaction that inserts, deletes, soft-deletes or undeletes an
+//            installation (its UPDATE also serialises these transactions at commit);
+//   Version  +1 when such a change can shift the position of rows already listed: any removal,
+//            and an insert unless it sorts after every live row (an append, the usual create).
+// SqlInstallationStore keeps page anchors (the key at every 1,000th position) for one Version
+// and answers a deep page from the nearest anchor instead of walking an OFFSET of up to the
+// whole table (store_list_bench: random pages of 100,000). Appends leave the anchors valid.
+// The append check runs after the Changes row is locked, so it sees every list change committed
+// before this one: no snapshot can hold a row that sorts after an append without its Version.
+// On PostgreSQL the triggers are deferred constraint triggers that bump once per transaction at
+// commit, so concurrent creates hold the row's lock only while they commit.
+Result<void> AddInstallationListVersion(SqlExecutor& tx) {
+  std::vector<std::string> statements = {
+      "CREATE TABLE IF NOT EXISTS InstallationListVersion (ID INTEGER NOT NULL PRIMARY KEY, "
+      "Changes BIGINT NOT NULL, Version BIGINT NOT NULL)",
+      "INSERT INTO InstallationListVersion (ID, Changes, Version) SELECT 1, 0, 0 WHERE NOT EXISTS "
+      "(SELECT 1 FROM InstallationListVersion WHERE ID = 1)",
+  };
+  if (tx.dialect() == Dialect::kPostgres) {
+    statements.insert(
+        statements.end(),
+        {
+            R"(CREATE OR REPLACE FUNCTION installation_list_version_bump() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+  IF current_setting('cloud.installation_list_changed', true) IS DISTINCT FROM 'on' THEN
+    PERFORM set_config('cloud.installation_list_changed', 'on', true);
+    UPDATE InstallationListVersion SET Changes = Changes + 1 WHERE ID = 1;
+  END IF;
+  IF current_setting('cloud.installation_list_shifted', true) IS DISTINCT FROM 'on' THEN
+    IF TG_OP <> 'INSERT' OR EXISTS (SELECT 1 FROM Installation WHERE DeleteAt = 0 AND
+        CreateAt >= NEW.CreateAt AND ID <> NEW.ID) THEN
+      PERFORM set_config('cloud.installation_list_shifted', 'on', true);
+      UPDATE InstallationListVersion SET Version = Version + 1 WHERE ID = 1;
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$)",
+            "DROP TRIGGER IF EXISTS installation_list_version_insert_delete ON Installation",
+            "CREATE CONSTRAINT TRIGGER installation_list_version_insert_delete AFTER INSERT OR "
+            "DELETE ON Installation DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "
+            "installation_list_version_bump()",
+            "DROP TRIGGER IF EXISTS installation_list_version_update ON Installation",
+            "CREATE CONSTRAINT TRIGGER installation_list_version_update AFTER UPDATE OF DeleteAt, "
+            "CreateAt, ID ON Installation DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN "
+            "(OLD.DeleteAt IS DISTINCT FROM NEW.DeleteAt OR OLD.CreateAt IS DISTINCT FROM "
+            "NEW.CreateAt OR OLD.ID IS DISTINCT FROM NEW.ID) EXECUTE FUNCTION "
+            "installation_list_version_bump()",
+        });
+  } else {
+    // SQLite runs one writing transaction at a time: plain triggers are serialised already.
+    constexpr std::string_view kBumpBoth =
+        " BEGIN UPDATE InstallationListVersion SET Changes = Changes + 1, Version = Version + 1 "
+        "WHERE ID = 1; END";
+    statements.insert(
+        statements.end(),
+        {
+            "CREATE TRIGGER IF NOT EXISTS installation_list_version_insert AFTER INSERT ON "
+            "Installation BEGIN UPDATE InstallationListVersion SET Changes = Changes + 1, "
+            "Version = Version + (CASE WHEN EXISTS (SELECT 1 FROM Installation WHERE DeleteAt = 0 "
+            "AND CreateAt >= NEW.CreateAt AND ID <> NEW.ID) THEN 1 ELSE 0 END) WHERE ID = 1; END",
+            "CREATE TRIGGER IF NOT EXISTS installation_list_version_delete AFTER DELETE ON "
+            "Installation" +
+                std::string(kBumpBoth),
+            "CREATE TRIGGER IF NOT EXISTS installation_list_version_update AFTER UPDATE OF "
+            "DeleteAt, CreateAt, ID ON Installation WHEN OLD.DeleteAt IS NOT NEW.DeleteAt OR "
+            "OLD.CreateAt IS NOT NEW.CreateAt OR OLD.ID IS NOT NEW.ID" +
+                std::string(kBumpBoth),
+        });
+  }
+  return ExecAll(tx, statements);
+}
+
 // 0.55.0-cloud.4 -> 0.55.0-cloud.5: reliable event delivery (src/events). Subscription
 // deliveries get a retry schedule and their last error; legacy webhooks get an outbox table
 // written in the state change's transaction, a lease (the delivery worker's claim) and, like
@@ -506,6 +581,7 @@ const std::vector<Migration>& Migrations() {
       {"0.55.0-cloud.3", "0.55.0-cloud.4", AddListIndexes},
       {"0.55.0-cloud.4", "0.55.0-cloud.5", AddEventDelivery},
       {"0.55.0-cloud.5", "0.55.0-cloud.6", AddSchedulingIndexes},
+      {"0.55.0-cloud.6", "0.55.0-cloud.7", AddInstallationListVersion},
   };
   return kMigrations;
 }

@@ -43,6 +43,21 @@ constexpr std::string_view kUpdateInstallation =
 constexpr std::string_view kSelectInstallationStateAndName =
     "SELECT State, Name FROM Installation WHERE ID = $1";
 
+// Page anchors of the default listing (list_page_anchors.h).
+constexpr std::string_view kSelectListVersion =
+    "SELECT Version FROM InstallationListVersion WHERE ID = 1";
+// The row at every $1-th position, with the version of the list they belong to.
+constexpr std::string_view kSelectPageAnchors =
+    "SELECT CreateAt, ID, N, (SELECT Version FROM InstallationListVersion WHERE ID = 1) FROM "
+    "(SELECT CreateAt, ID, ROW_NUMBER() OVER (ORDER BY CreateAt ASC, ID ASC) - 1 AS N FROM "
+    "Installation WHERE DeleteAt = 0) AS Ranked WHERE N % $1 = 0 ORDER BY N";
+// A page from an anchor ($1/$2 its CreateAt, $3 its ID; LIMIT $4 OFFSET $5), only while the
+// list is at version $6. "CreateAt >= $1" is the index range; the OR breaks CreateAt ties by ID.
+constexpr std::string_view kAnchoredPageIds =
+    "ID IN (SELECT ID FROM Installation WHERE DeleteAt = 0 AND CreateAt >= $1 AND (CreateAt > $2 "
+    "OR ID >= $3) ORDER BY CreateAt ASC, ID ASC LIMIT $4 OFFSET $5) AND (SELECT Version FROM "
+    "InstallationListVersion WHERE ID = 1) = $6";
+
 constexpr std::string_view kSelectGroupConfigs =
     "SELECT ID, Sequence, Version, Image, MattermostEnvRaw, Scheduling FROM \"Group\"";
 
@@ -277,18 +292,25 @@ Result<std::vector<model::Installation>> SqlInstallationStore::GetInstallations(
     // On PostgreSQL "= ANY(ARRAY(...))" runs the name lookup first and probes the primary key
     // with its result; a plain IN lets the planner hash-join a scan of every installation when it
     // over-estimates the matches of a LIKE prefix (34 ms instead of 1 ms at 100,000).
-    const char* in = db_.dialect() == Dialect::kPostgres ? "ID = ANY(ARRAY(" : "ID IN (";
-    std::string dns = std::string(in) +
+    const bool pg = db_.dialect() == Dialect::kPostgres;
+    std::string dns = std::string(pg ? "ID = ANY(ARRAY(" : "ID IN (") +
                       "SELECT InstallationID FROM InstallationDNS WHERE DomainName" + op +
                       Param(params, filter.dns);
     if (!filter.paging.include_deleted) dns += " AND DeleteAt = 0";
-    conditions.push_back(dns + (db_.dialect() == Dialect::kPostgres ? "))" : ")"));
+    conditions.push_back(dns + (pg ? "))" : ")"));
   }
   std::string where;
   for (const std::string& c : conditions) where += (where.empty() ? "" : " AND ") + c;
   const GroupMerge merge{filter.include_group_config, filter.include_group_config_overrides};
   if (filter.paging.IsAllPages()) {
     return Select(where, params, " ORDER BY CreateAt ASC, ID ASC", merge);
+  }
+  // The default listing (live rows, no filter): a deep page starts from a page anchor.
+  const bool default_listing = conditions.size() == 1 && !filter.paging.include_deleted;
+  if (default_listing && anchors_.stride() > 0 && filter.paging.per_page > 0 &&
+      filter.paging.Offset() >= anchors_.stride()) {
+    CLOUD_TRY(auto page, AnchoredPage(filter.paging, merge));
+    if (page) return std::move(*page);
   }
   // A page: find its IDs first (the OFFSET walks the (DeleteAt, CreateAt, ID) or a filter's
   // index only), then read the full rows of just those IDs (a deferred join): deep pages cost
@@ -304,6 +326,59 @@ Result<std::vector<model::Installation>> SqlInstallationStore::GetInstallations(
                                (where.empty() ? std::string() : " WHERE " + where) + order +
                                sql_internal::PagingSql(filter.paging) + ")";
   return Select(page_ids, params, " ORDER BY CreateAt ASC, ID ASC", merge);
+}
+
+Result<int64_t> SqlInstallationStore::ListVersion() {
+  CLOUD_TRY(Rows rows, db_.Query(kSelectListVersion));
+  if (rows.empty()) return Internal("InstallationListVersion has no row");
+  return rows.front().GetInt64(0);
+}
+
+Result<std::optional<std::vector<model::Installation>>> SqlInstallationStore::AnchoredPage(
+    const model::Paging& paging, GroupMerge merge) {
+  using Page = std::optional<std::vector<model::Installation>>;
+  CLOUD_TRY(const int64_t version, ListVersion());
+  const int64_t offset = paging.Offset();
+  std::optional<PageAnchor> anchor = anchors_.Find(version, offset);
+  // Rows appended since the anchors were built are walked from the last anchor; once that walk
+  // gets long, build again (throttled like a stale set).
+  const bool long_tail = anchor && offset - anchor->position >= 2 * anchors_.stride();
+  if ((!anchor || long_tail) && anchors_.BeginBuild(clock_.NowMillis())) {
+    // One walk of the list, in one statement (one snapshot, with the version it saw).
+    Result<Rows> rows = db_.Query(kSelectPageAnchors, {anchors_.stride()});
+    if (!rows) {
+      anchors_.AbandonBuild();
+      return std::move(rows).error();
+    }
+    if (rows->empty()) {
+      anchors_.AbandonBuild();
+    } else {
+      std::vector<PageAnchor> anchors;
+      anchors.reserve(rows->size());
+      for (Row row : *rows) anchors.push_back({row.GetInt64(2), row.GetInt64(0), row.GetString(1)});
+      anchors_.FinishBuild(rows->front().GetInt64(3), std::move(anchors));
+      if (std::optional<PageAnchor> built = anchors_.Find(version, offset)) anchor = built;
+    }
+  }
+  if (!anchor) {
+    anchors_.CountFallback();
+    return Page();
+  }
+  // The statement answers only while the list is still at `version`; otherwise it is empty.
+  CLOUD_TRY(auto rows, Select(std::string(kAnchoredPageIds),
+                              {anchor->create_at, anchor->create_at, anchor->id, paging.per_page,
+                               offset - anchor->position, version},
+                              " ORDER BY CreateAt ASC, ID ASC", merge));
+  if (rows.empty()) {
+    // Past the end of the list, or the list changed since its version was read.
+    CLOUD_TRY(const int64_t now, ListVersion());
+    if (now != version) {
+      anchors_.CountFallback();
+      return Page();
+    }
+  }
+  anchors_.CountHit();
+  return Page(std::move(rows));
 }
 
 Result<std::vector<model::InstallationDTO>> SqlInstallationStore::GetInstallationDTOs(

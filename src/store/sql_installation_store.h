@@ -5,16 +5,29 @@
 
 #include "common/clock.h"
 #include "store/installation_store.h"
+#include "store/list_page_anchors.h"
 #include "store/lock_store.h"
 #include "store/sql/sql_connection.h"
 
 namespace cloud::store {
 
-// Lifecycle: created in app/ (or a test); stateless apart from its references, thread-safe.
+// Lifecycle: created in app/ (or a test), one per process; thread-safe. Its only state is the
+// page anchors of the default listing (list_page_anchors.h).
 class SqlInstallationStore final : public InstallationStore {
  public:
-  SqlInstallationStore(SqlDatabase& db, LockStore& locks, const Clock& clock)
-      : db_(db), locks_(locks), clock_(clock) {}
+  // Rows between two page anchors of the default listing (list_page_anchors.h), and how often
+  // (at most) the anchors are rebuilt after the list changed.
+  static constexpr int64_t kPageAnchorStride = 1000;
+  static constexpr int64_t kPageAnchorRebuildIntervalMs = 1000;
+
+  // `page_anchor_stride` 0 turns page anchors off (every page walks its OFFSET; benchmarks
+  // compare the two).
+  SqlInstallationStore(SqlDatabase& db, LockStore& locks, const Clock& clock,
+                       int64_t page_anchor_stride = kPageAnchorStride)
+      : db_(db),
+        locks_(locks),
+        clock_(clock),
+        anchors_(page_anchor_stride, kPageAnchorRebuildIntervalMs) {}
 
   Result<std::optional<model::Installation>> GetInstallation(std::string_view id,
                                                              GroupMerge merge) override;
@@ -47,7 +60,16 @@ class SqlInstallationStore final : public InstallationStore {
   Result<std::vector<model::Installation>> GetUnlockedInstallationsScheduledForDeletion() override;
   Result<std::vector<model::Installation>> GetUnlockedInstallationsPendingDeletion() override;
 
+  // How deep pages of the default listing were answered (tests and benchmarks).
+  PageAnchorStats page_anchor_stats() const { return anchors_.stats(); }
+
  private:
+  // A page at offset >= kPageAnchorStride of the default listing (live rows, no filter) from
+  // the nearest page anchor; nullopt when no anchor of the current list version is at hand
+  // (the caller then walks the OFFSET).
+  Result<std::optional<std::vector<model::Installation>>> AnchoredPage(const model::Paging& paging,
+                                                                       GroupMerge merge);
+  Result<int64_t> ListVersion();
   Result<std::vector<model::Installation>> Select(const std::string& where, const SqlParams& params,
                                                   const std::string& suffix, GroupMerge merge);
   Result<std::vector<model::InstallationDTO>> ToDTOs(std::vector<model::Installation> rows);
@@ -58,6 +80,7 @@ class SqlInstallationStore final : public InstallationStore {
   SqlDatabase& db_;
   LockStore& locks_;
   const Clock& clock_;
+  ListPageAnchors anchors_;
 };
 
 }  // namespace cloud::store

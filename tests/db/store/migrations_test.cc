@@ -396,7 +396,8 @@ TEST_P(MigrationsTest, SchemaMatchesUpstreamPlusOurAdditions) {
                                   2 /*APIKey pkey, hash*/ + 2 /*AuditLog pkey, createat*/ +
                                   6 /*list indexes of 0.55.0-cloud.4*/ +
                                   3 /*WebhookDelivery pkey, webhookid; EventDelivery sub.*/ +
-                                  1 /*ClusterInstallation (ClusterID, CreateAt), cloud.6*/);
+                                  1 /*ClusterInstallation (ClusterID, CreateAt), cloud.6*/ +
+                                  1 /*InstallationListVersion pkey, cloud.7*/);
   }
   for (std::string name :
        {"ix_installation_deleteat_createat", "ix_installation_ownerid",
