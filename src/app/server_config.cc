@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/http_server.h"
+#include "provisioner/awat_client.h"
 
 namespace cloud::app {
 namespace {
@@ -127,6 +128,7 @@ Result<void> ValidateServerConfig(const ServerConfig& c) {
   if (c.import_supervisor && c.awat.empty()) {
     return InvalidArgument("--awat is required when --import-supervisor is set");
   }
+  if (!c.awat.empty()) CLOUD_TRY_VOID(provisioner::CheckAwatAddress(c.awat));
   if (c.poll < 0) return InvalidArgument("--poll must not be negative");
   if (c.slow_poll < 0) return InvalidArgument("--slow-poll must not be negative");
   if (c.lease_expiry_ns < 1'000'000) return InvalidArgument("--lease-expiry must be at least 1ms");

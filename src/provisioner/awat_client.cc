@@ -143,15 +143,20 @@ class HttpAwatClient final : public AwatClient {
 
 }  // namespace
 
-Result<std::unique_ptr<AwatClient>> NewHttpAwatClient(std::string address,
-                                                      AwatClientOptions options) {
+Result<std::string> CheckAwatAddress(std::string address) {
   while (!address.empty() && address.back() == '/') address.pop_back();
   const bool http = address.starts_with("http://") && address.size() > 7;
   const bool https = address.starts_with("https://") && address.size() > 8;
   if (!http && !https) {
     return InvalidArgument("--awat must be an http:// or https:// URL, got \"" + address + "\"");
   }
-  return std::unique_ptr<AwatClient>(std::make_unique<HttpAwatClient>(std::move(address), options));
+  return address;
+}
+
+Result<std::unique_ptr<AwatClient>> NewHttpAwatClient(std::string address,
+                                                      AwatClientOptions options) {
+  CLOUD_TRY(std::string checked, CheckAwatAddress(std::move(address)));
+  return std::unique_ptr<AwatClient>(std::make_unique<HttpAwatClient>(std::move(checked), options));
 }
 
 }  // namespace cloud::provisioner

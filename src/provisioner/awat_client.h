@@ -86,6 +86,10 @@ struct AwatClientOptions {
   int64_t timeout_ms = 30'000;
 };
 
+// `address` without its trailing slashes, or kInvalidArgument (naming --awat) when it is not an
+// http(s) URL. The server checks the flag with it before starting anything.
+Result<std::string> CheckAwatAddress(std::string address);
+
 // `address` is AWAT's base URL (server flag --awat, e.g. http://localhost:8077); a trailing
 // slash is ignored. Errors: kInvalidArgument when it is not an http(s) URL.
 Result<std::unique_ptr<AwatClient>> NewHttpAwatClient(std::string address,

@@ -130,18 +130,25 @@ InstallationState ImportSupervisor::Transition(model::Installation& installation
   }
 }
 
+std::optional<std::vector<AwatImportStatus>> ImportSupervisor::FetchImports(
+    const model::Installation& installation, const Logger& log) {
+  Result<std::vector<AwatImportStatus>> imports =
+      awat_.GetImportStatusesByInstallation(installation.id);
+  if (!imports) {
+    log.Error("failed to get the installation's imports from AWAT; will retry", imports.error());
+    return std::nullopt;
+  }
+  return std::move(*imports);
+}
+
 // Upstream checkInstallation: AWAT lists the imports most recently completed first; the
 // installation goes back to stable once the newest ones are complete (stop at the first that
 // is not: an import may still be running).
 InstallationState ImportSupervisor::CheckImportComplete(model::Installation& installation,
                                                         std::optional<AwatImportStatus>& used,
                                                         const Logger& log) {
-  Result<std::vector<AwatImportStatus>> imports =
-      awat_.GetImportStatusesByInstallation(installation.id);
-  if (!imports) {
-    log.Error("failed to get the installation's imports from AWAT; will retry", imports.error());
-    return installation.state;
-  }
+  std::optional<std::vector<AwatImportStatus>> imports = FetchImports(installation, log);
+  if (!imports) return installation.state;
   if (imports->empty()) {
     log.Warn("AWAT has no imports for an installation in import-complete; will retry");
     return installation.state;
@@ -167,12 +174,8 @@ InstallationState ImportSupervisor::CheckImportComplete(model::Installation& ins
 InstallationState ImportSupervisor::ResumeImport(model::Installation& installation,
                                                  std::optional<AwatImportStatus>& used,
                                                  const Logger& log) {
-  Result<std::vector<AwatImportStatus>> imports =
-      awat_.GetImportStatusesByInstallation(installation.id);
-  if (!imports) {
-    log.Error("failed to get the installation's imports from AWAT; will retry", imports.error());
-    return installation.state;
-  }
+  std::optional<std::vector<AwatImportStatus>> imports = FetchImports(installation, log);
+  if (!imports) return installation.state;
   const AwatImportStatus* started = nullptr;
   for (const AwatImportStatus& s : *imports) {
     if (s.start_at != 0 && s.complete_at == 0 &&

@@ -118,6 +118,9 @@ class ImportSupervisor final : public Doer {
   // Row passes on installations in import-complete / import-in-progress.
   State Transition(model::Installation& installation,
                    std::optional<provisioner::AwatImportStatus>& used, const Logger& log);
+  // The installation's imports as AWAT lists them; nullopt (logged) when AWAT cannot be asked.
+  std::optional<std::vector<provisioner::AwatImportStatus>> FetchImports(
+      const model::Installation& installation, const Logger& log);
   State CheckImportComplete(model::Installation& installation,
                             std::optional<provisioner::AwatImportStatus>& used, const Logger& log);
   State ResumeImport(model::Installation& installation,

@@ -534,6 +534,8 @@ TEST(CloudServerBinary, RejectsBadFlagsWithOneLine) {
        "set\n"},
       {"server --import-supervisor --awat ''",
        "Error: --awat is required when --import-supervisor is set\n"},
+      {"server --import-supervisor --awat ftp://awat",
+       "Error: --awat must be an http:// or https:// URL, got \"ftp://awat\"\n"},
       {"server --listen nonsense", "Error: --listen: listen address \"nonsense\" has no port\n"},
   };
   for (const Case& c : cases) {
