@@ -11,8 +11,10 @@
 // schema is created and dropped); SQLite uses a temporary file.
 //   usage: supervisor_bench [--engine pg|sqlite|both] [--latency N] [--burst N] [--others N]
 //                           [--slow-ms MS] [--workers W] [--burst-timeout-s S]
-//                           [--create-threads T] [--sections abc] [--pool P]
-// (--pool: PostgreSQL connection pool size, default the store's default)
+//                           [--create-threads T] [--sections abc] [--pool P] [--count 1]
+// (--pool: PostgreSQL connection pool size, default the store's default; --count 1: count the
+// statements each section sends, by kind, and print them per installation — the counting
+// wrapper costs a mutex per statement, so do not time with it)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -22,6 +24,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -68,6 +71,91 @@ struct Options {
   int create_threads = 16;
   std::string sections = "abc";
   int pool = store::DatabaseOptions{}.pool_size;
+  bool count = false;
+};
+
+// Counts the statements sent through it by kind (the SQL text up to its first parameter or
+// 72 characters), to find where the work per installation goes.
+class StatementCounts {
+ public:
+  void Add(std::string_view sql) {
+    std::string key(sql.substr(0, std::min<size_t>(sql.size(), 72)));
+    if (size_t dollar = key.find('$'); dollar != std::string::npos) key.resize(dollar);
+    std::lock_guard lock(mu_);
+    ++counts_[key];
+    ++total_;
+  }
+  void Print(const char* engine, int installations) {
+    std::lock_guard lock(mu_);
+    std::vector<std::pair<int64_t, std::string>> sorted;
+    for (const auto& [key, n] : counts_) sorted.emplace_back(n, key);
+    std::sort(sorted.rbegin(), sorted.rend());
+    std::printf("%-8s statements: %lld in all, %.1f per installation\n", engine,
+                static_cast<long long>(total_),
+                static_cast<double>(total_) / std::max(1, installations));
+    for (const auto& [n, key] : sorted) {
+      std::printf("  %7.2f  %s\n", static_cast<double>(n) / std::max(1, installations),
+                  key.c_str());
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, int64_t> counts_;
+  int64_t total_ = 0;
+};
+
+class CountingTransaction final : public store::SqlTransaction {
+ public:
+  CountingTransaction(std::unique_ptr<store::SqlTransaction> tx, StatementCounts& counts)
+      : tx_(std::move(tx)), counts_(counts) {}
+  Result<int64_t> Exec(std::string_view sql, const store::SqlParams& params) override {
+    counts_.Add(sql);
+    return tx_->Exec(sql, params);
+  }
+  Result<store::Rows> Query(std::string_view sql, const store::SqlParams& params) override {
+    counts_.Add(sql);
+    return tx_->Query(sql, params);
+  }
+  store::Dialect dialect() const override { return tx_->dialect(); }
+  Result<void> Commit() override {
+    counts_.Add("COMMIT");
+    return tx_->Commit();
+  }
+  Result<void> Rollback() override {
+    counts_.Add("ROLLBACK");
+    return tx_->Rollback();
+  }
+
+ private:
+  std::unique_ptr<store::SqlTransaction> tx_;
+  StatementCounts& counts_;
+};
+
+class CountingDatabase final : public store::SqlDatabase {
+ public:
+  explicit CountingDatabase(store::SqlDatabase& db) : db_(db) {}
+  Result<int64_t> Exec(std::string_view sql, const store::SqlParams& params) override {
+    counts_.Add(sql);
+    return db_.Exec(sql, params);
+  }
+  Result<store::Rows> Query(std::string_view sql, const store::SqlParams& params) override {
+    counts_.Add(sql);
+    return db_.Query(sql, params);
+  }
+  store::Dialect dialect() const override { return db_.dialect(); }
+  Result<std::unique_ptr<store::SqlTransaction>> Begin() override {
+    counts_.Add("BEGIN");
+    CLOUD_TRY(std::unique_ptr<store::SqlTransaction> tx, db_.Begin());
+    return std::unique_ptr<store::SqlTransaction>(
+        std::make_unique<CountingTransaction>(std::move(tx), counts_));
+  }
+  std::string redacted_url() const override { return db_.redacted_url(); }
+  StatementCounts& counts() { return counts_; }
+
+ private:
+  store::SqlDatabase& db_;
+  StatementCounts counts_;
 };
 
 Logger Silent() { return Logger(std::make_shared<CapturingLogSink>()); }
@@ -254,11 +342,22 @@ std::map<std::string, double> WaitStable(Stack& stack, const std::vector<std::st
 }
 
 // Runs one section ('a', 'b' or 'c') on a fresh database.
+bool RunSection(const char* engine, store::SqlDatabase& db, const Options& o, char section);
+
 bool Run(const char* engine, store::SqlDatabase& db, const Options& o, char section) {
   if (auto r = store::Migrate(db, Silent(), {}); !r) {
     std::fprintf(stderr, "migrate: %s\n", r.error().ToString().c_str());
     return false;
   }
+  if (!o.count) return RunSection(engine, db, o, section);
+  CountingDatabase counting(db);
+  const bool ok = RunSection(engine, counting, o, section);
+  const int installations = section == 'a' ? o.latency : section == 'b' ? o.burst : o.others + 1;
+  counting.counts().Print(engine, installations);
+  return ok;
+}
+
+bool RunSection(const char* engine, store::SqlDatabase& db, const Options& o, char section) {
   bool ok = true;
   if (section == 'a') {
     // (a) one at a time.
@@ -379,6 +478,8 @@ int main(int argc, char** argv) {
       o.pool = std::atoi(value);
     } else if (flag == "--sections") {
       o.sections = value;
+    } else if (flag == "--count") {
+      o.count = std::atoi(value) != 0;
     } else if (flag == "--slow-ms") {
       o.slow_ms = std::atoll(value);
     } else {

@@ -40,6 +40,12 @@ class ClusterInstallationStore {
   virtual Result<void> UpdateClusterInstallation(const model::ClusterInstallation& ci,
                                                  const Lease& lease,
                                                  const EventOptions& event = {}) = 0;
+  // UpdateClusterInstallation that also releases `lease` (a one-row CI lease) in the same fenced
+  // write: what a supervisor pass saves last. On an error nothing is written and the lease is
+  // still held (unless it was lost).
+  virtual Result<void> UpdateClusterInstallationAndRelease(const model::ClusterInstallation& ci,
+                                                           const Lease& lease,
+                                                           const EventOptions& event = {}) = 0;
   // State only, fenced, with its event.
   virtual Result<void> UpdateClusterInstallationState(std::string_view id,
                                                       model::ClusterInstallationState state,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <vector>
 
 #include "common/id.h"
 #include "model/json_codec.h"
@@ -15,8 +16,22 @@ constexpr std::string_view kInsertEvent =
 constexpr std::string_view kInsertStateChangeEvent =
     "INSERT INTO StateChangeEvent (ID, EventID, ResourceID, ResourceType, OldState, NewState) "
     "VALUES ($1, $2, $3, $4, $5, $6)";
-constexpr std::string_view kSelectSubscribers =
-    "SELECT ID FROM Subscription WHERE EventType = $1 AND DeleteAt = 0 ORDER BY CreateAt";
+// Who gets a state change: the live subscriptions of its event type (Kind 0) and the live legacy
+// webhooks (Kind 1), each by CreateAt then ID, in one round trip. $1 is the event type.
+constexpr std::string_view kSelectRecipients =
+    "SELECT 0 AS Kind, ID, CreateAt FROM Subscription WHERE EventType = $1 AND DeleteAt = 0 "
+    "UNION ALL SELECT 1, ID, CreateAt FROM Webhooks WHERE DeleteAt = 0 ORDER BY 1, 3, 2";
+// PostgreSQL: the Event and StateChangeEvent inserts and the recipients read as ONE statement
+// (data-modifying CTEs run exactly once, whether or not the outer query reads them). The
+// parameters are those of kInsertEvent ($1-$4) then StateChangeEvent's ID, ResourceID,
+// ResourceType, OldState, NewState ($5-$9); $3, the event type, also selects subscriptions.
+constexpr std::string_view kInsertEventSelectRecipientsPostgres =
+    "WITH NewEvent AS (INSERT INTO Event (ID, Timestamp, EventType, ExtraData) VALUES ($1, $2, "
+    "$3, $4)), NewChange AS (INSERT INTO StateChangeEvent (ID, EventID, ResourceID, ResourceType, "
+    "OldState, NewState) VALUES ($5, $1, $6, $7, $8, $9)) SELECT 0 AS Kind, ID, CreateAt FROM "
+    "Subscription WHERE EventType = $3 AND DeleteAt = 0 UNION ALL SELECT 1, ID, CreateAt FROM "
+    "Webhooks WHERE DeleteAt = 0 ORDER BY 1, 3, 2";
+constexpr int64_t kRecipientSubscription = 0;
 constexpr std::string_view kInsertDeliveriesPrefix =
     "INSERT INTO EventDelivery (ID, EventID, SubscriptionID, Status, LastAttempt, Attempts, "
     "Sequence, ResourceID) VALUES ";
@@ -31,19 +46,61 @@ constexpr size_t kDeliveryBatchSize = 50;
 
 }  // namespace
 
+namespace {
+
+// One WebhookDelivery row per webhook of `webhook_ids` (see AppendWebhookDeliveries).
+Result<void> InsertWebhookDeliveries(SqlExecutor& tx, const StateChangeRecord& change,
+                                     std::string_view event_id, const Clock& clock,
+                                     const std::vector<std::string>& webhook_ids) {
+  if (webhook_ids.empty()) return Ok();
+  model::WebhookPayload payload;
+  payload.event_id = std::string(event_id);
+  payload.timestamp = clock.NowNanos();
+  payload.id = change.resource_id;
+  payload.type = change.resource_type;
+  payload.new_state = change.new_state;
+  payload.old_state = change.old_state;
+  payload.extra_data = change.extra_data;
+  const std::string body = model::EncodeJson(payload);
+  const std::string not_attempted(model::ToString(model::EventDeliveryStatus::kNotAttempted));
+  const int64_t now = clock.NowMillis();
+  for (const std::string& webhook_id : webhook_ids) {
+    CLOUD_TRY_VOID(tx.Exec(kInsertWebhookDelivery,
+                           {NewId(), webhook_id, std::string(event_id), change.resource_id,
+                            Blob{body}, now, NextDeliverySequence(clock), not_attempted}));
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<std::string> AppendStateChangeEvent(SqlExecutor& tx, const StateChangeRecord& change,
                                            const Clock& clock) {
   const std::string event_id = NewId();
   model::EventExtraData extra;
   extra.fields = change.extra_data;
   const std::string event_type(model::ToString(model::EventType::kResourceStateChange));
-  CLOUD_TRY_VOID(tx.Exec(
-      kInsertEvent, {event_id, clock.NowMillis(), event_type, Blob{model::EncodeJson(extra)}}));
-  CLOUD_TRY_VOID(tx.Exec(
-      kInsertStateChangeEvent,
-      {NewId(), event_id, change.resource_id, std::string(model::ToString(change.resource_type)),
-       change.old_state, change.new_state}));
-  CLOUD_TRY(Rows subscribers, tx.Query(kSelectSubscribers, {event_type}));
+  const SqlValue extra_json = Blob{model::EncodeJson(extra)};
+  const std::string resource_type(model::ToString(change.resource_type));
+  Rows recipients;
+  if (tx.dialect() == Dialect::kPostgres) {
+    CLOUD_TRY(recipients,
+              tx.Query(kInsertEventSelectRecipientsPostgres,
+                       {event_id, clock.NowMillis(), event_type, extra_json, NewId(),
+                        change.resource_id, resource_type, change.old_state, change.new_state}));
+  } else {
+    CLOUD_TRY_VOID(tx.Exec(kInsertEvent, {event_id, clock.NowMillis(), event_type, extra_json}));
+    CLOUD_TRY_VOID(
+        tx.Exec(kInsertStateChangeEvent, {NewId(), event_id, change.resource_id, resource_type,
+                                          change.old_state, change.new_state}));
+    CLOUD_TRY(recipients, tx.Query(kSelectRecipients, {event_type}));
+  }
+  std::vector<std::string> subscribers;
+  std::vector<std::string> webhooks;
+  for (Row row : recipients) {
+    (row.GetInt64(0) == kRecipientSubscription ? subscribers : webhooks)
+        .push_back(row.GetString(1));
+  }
   const std::string not_attempted(model::ToString(model::EventDeliveryStatus::kNotAttempted));
   for (size_t start = 0; start < subscribers.size(); start += kDeliveryBatchSize) {
     const size_t end = std::min(subscribers.size(), start + kDeliveryBatchSize);
@@ -57,39 +114,24 @@ Result<std::string> AppendStateChangeEvent(SqlExecutor& tx, const StateChangeRec
              std::to_string(first + 4) + ", $" + std::to_string(first + 5) + ")";
       params.emplace_back(NewId());
       params.emplace_back(event_id);
-      params.emplace_back(subscribers[i].GetString(0));
+      params.emplace_back(subscribers[i]);
       params.emplace_back(not_attempted);
       params.emplace_back(NextDeliverySequence(clock));
       params.emplace_back(change.resource_id);
     }
     CLOUD_TRY_VOID(tx.Exec(sql, params));
   }
-  CLOUD_TRY_VOID(AppendWebhookDeliveries(tx, change, event_id, clock));
+  CLOUD_TRY_VOID(InsertWebhookDeliveries(tx, change, event_id, clock, webhooks));
   return event_id;
 }
 
 Result<void> AppendWebhookDeliveries(SqlExecutor& tx, const StateChangeRecord& change,
                                      std::string_view event_id, const Clock& clock) {
-  CLOUD_TRY(Rows webhooks, tx.Query(kSelectWebhooks));
-  if (webhooks.empty()) return Ok();
-  model::WebhookPayload payload;
-  payload.event_id = std::string(event_id);
-  payload.timestamp = clock.NowNanos();
-  payload.id = change.resource_id;
-  payload.type = change.resource_type;
-  payload.new_state = change.new_state;
-  payload.old_state = change.old_state;
-  payload.extra_data = change.extra_data;
-  const std::string body = model::EncodeJson(payload);
-  const std::string not_attempted(model::ToString(model::EventDeliveryStatus::kNotAttempted));
-  const int64_t now = clock.NowMillis();
-  for (const Row& webhook : webhooks) {
-    CLOUD_TRY_VOID(
-        tx.Exec(kInsertWebhookDelivery,
-                {NewId(), webhook.GetString(0), std::string(event_id), change.resource_id,
-                 Blob{body}, now, NextDeliverySequence(clock), not_attempted}));
-  }
-  return Ok();
+  CLOUD_TRY(Rows rows, tx.Query(kSelectWebhooks));
+  std::vector<std::string> webhooks;
+  webhooks.reserve(rows.size());
+  for (Row row : rows) webhooks.push_back(row.GetString(0));
+  return InsertWebhookDeliveries(tx, change, event_id, clock, webhooks);
 }
 
 Result<int64_t> FailPendingDeliveries(SqlExecutor& tx, DeliveryChannel channel,

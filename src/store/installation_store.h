@@ -71,6 +71,13 @@ class InstallationStore {
   virtual Result<void> UpdateInstallationState(std::string_view id, model::InstallationState state,
                                                const Lease& lease,
                                                const EventOptions& event = {}) = 0;
+  // UpdateInstallationState that also releases `lease` (a one-row installation lease) in the
+  // same fenced write: what a supervisor pass saves last (one write instead of two). On an error
+  // nothing is written and the lease is still held (unless it was lost).
+  virtual Result<void> UpdateInstallationStateAndRelease(std::string_view id,
+                                                         model::InstallationState state,
+                                                         const Lease& lease,
+                                                         const EventOptions& event = {}) = 0;
 
   // Unfenced flag setters (the security routes take no row lock). Errors: kNotFound.
   virtual Result<void> SetInstallationAPISecurityLock(std::string_view id, bool locked) = 0;

@@ -106,7 +106,8 @@ class SqlLockStore final : public LockStore {
     SqlParams params = {now, lease.locker_id};
     const std::string rows = RowTokenConditions(lease, c, params);
     const std::string sql =
-        OrderedUpdate(c, " SET " + Str(c.at) + " = $1", Str(c.by) + " = $2 AND (" + rows + ")");
+        OrderedUpdate(c, " SET " + Str(c.at) + " = $1", Str(c.by) + " = $2 AND (" + rows + ")",
+                      lease.rows.size());
     CLOUD_TRY(int64_t renewed, db_.Exec(sql, params));
     if (renewed > 0) lease.renewed_at = now;
     if (renewed < static_cast<int64_t>(lease.rows.size())) {
@@ -120,8 +121,9 @@ class SqlLockStore final : public LockStore {
     const LockColumns c = LockColumnsOf(lease.table);
     SqlParams params = {lease.locker_id};
     const std::string rows = RowTokenConditions(lease, c, params);
-    const std::string sql = OrderedUpdate(c, " SET " + Str(c.by) + " = NULL, " + Str(c.at) + " = 0",
-                                          Str(c.by) + " = $1 AND (" + rows + ")");
+    const std::string sql =
+        OrderedUpdate(c, " SET " + Str(c.by) + " = NULL, " + Str(c.at) + " = 0",
+                      Str(c.by) + " = $1 AND (" + rows + ")", lease.rows.size());
     CLOUD_TRY(int64_t released, db_.Exec(sql, params));
     if (released < static_cast<int64_t>(lease.rows.size())) {
       return Conflict(LeaseLost(lease, released));
@@ -137,7 +139,8 @@ class SqlLockStore final : public LockStore {
     for (const std::string& id : ids) params.emplace_back(id);
     return db_.Exec(
         OrderedUpdate(c, " SET " + Str(c.by) + " = NULL, " + Str(c.at) + " = 0",
-                      "ID IN (" + Placeholders(2, ids.size()) + ") AND " + Str(c.by) + " = $1"),
+                      "ID IN (" + Placeholders(2, ids.size()) + ") AND " + Str(c.by) + " = $1",
+                      ids.size()),
         params);
   }
 
@@ -147,7 +150,8 @@ class SqlLockStore final : public LockStore {
     SqlParams params(ids.begin(), ids.end());
     return db_.Exec(
         OrderedUpdate(c, " SET " + Str(c.by) + " = NULL, " + Str(c.at) + " = 0",
-                      "ID IN (" + Placeholders(1, ids.size()) + ") AND " + Str(c.at) + " <> 0"),
+                      "ID IN (" + Placeholders(1, ids.size()) + ") AND " + Str(c.at) + " <> 0",
+                      ids.size()),
         params);
   }
 
@@ -163,10 +167,11 @@ class SqlLockStore final : public LockStore {
   // "UPDATE <table><set> WHERE <where>". PostgreSQL takes the row locks of a multi-row UPDATE in
   // scan order, so two statements over overlapping rows in different orders can deadlock (seen
   // between Release and a concurrent multi-row Acquire); there the rows are locked in ID order
-  // first, as Acquire does. `where` uses the table's columns unqualified.
-  std::string OrderedUpdate(const LockColumns& c, const std::string& set,
-                            const std::string& where) const {
-    if (db_.dialect() != Dialect::kPostgres) {
+  // first, as Acquire does. `where` uses the table's columns unqualified. An update of at most
+  // one row (`max_rows`, by ID) takes one row lock: no order to keep, so no CTE.
+  std::string OrderedUpdate(const LockColumns& c, const std::string& set, const std::string& where,
+                            size_t max_rows) const {
+    if (db_.dialect() != Dialect::kPostgres || max_rows <= 1) {
       return "UPDATE " + Str(c.table) + set + " WHERE " + where;
     }
     return "WITH target AS (SELECT ID AS target_id FROM " + Str(c.table) + " WHERE " + where +

@@ -2,6 +2,7 @@
 
 #include "common/id.h"
 #include "model/installation_states.h"
+#include "store/sql_fenced_write.h"
 #include "store/sql_resource_helpers.h"
 
 namespace cloud::store {
@@ -18,11 +19,8 @@ constexpr std::string_view kInsertCI =
     "INSERT INTO ClusterInstallation (ID, ClusterID, InstallationID, Namespace, State, CreateAt, "
     "DeleteAt, APISecurityLock, LockAcquiredBy, LockAcquiredAt, IsActive) VALUES ($1, $2, $3, $4, "
     "$5, $6, 0, $7, NULL, 0, $8)";
-constexpr std::string_view kUpdateCI =
-    "UPDATE ClusterInstallation SET ClusterID = $1, InstallationID = $2, Namespace = $3, State = "
-    "$4 WHERE ID = $5";
-constexpr std::string_view kSelectCIState =
-    "SELECT State, ClusterID FROM ClusterInstallation WHERE ID = $1";
+constexpr std::string_view kUpdateCISet =
+    "ClusterID = $1, InstallationID = $2, Namespace = $3, State = $4";
 // A no-op write that proves (and, on PostgreSQL, row-locks) the scheduling lease until commit.
 constexpr std::string_view kTouchSchedulingLease =
     "UPDATE Cluster SET SchedulingLockFencingToken = SchedulingLockFencingToken WHERE ID = $1";
@@ -136,35 +134,52 @@ Result<model::ClusterInstallation> SqlClusterInstallationStore::CreateClusterIns
   return out;
 }
 
-Result<void> SqlClusterInstallationStore::WriteState(
-    std::string_view id, const std::string& update_sql, const SqlParams& params,
-    const std::string& new_state, const Lease& lease, const EventOptions& event) {
+Result<void> SqlClusterInstallationStore::WriteState(std::string_view id, std::string_view set,
+                                                     SqlParams params, const std::string& new_state,
+                                                     std::optional<std::string> new_cluster_id,
+                                                     const Lease& lease,
+                                                     const EventOptions& event) {
   CLOUD_TRY_VOID(sql_internal::CheckLease(lease, {LockTable::kClusterInstallation}, id));
+  if (event.mode == EventOptions::Mode::kNone) {
+    // No event: the fenced write alone (one statement is atomic on its own).
+    CLOUD_TRY(Rows none,
+              FencedUpdateReturningOld(db_, "ClusterInstallation", "cluster installation", set,
+                                       std::move(params), "", lease, id));
+    (void)none;
+    return Ok();
+  }
   return RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
-    CLOUD_TRY(Rows current, tx.Query(kSelectCIState, {std::string(id)}));
-    if (current.empty()) {
-      return NotFound("cluster installation " + std::string(id) + " not found");
-    }
-    const std::string old_state = current.front().GetString(0);
-    CLOUD_TRY_VOID(FencedExec(tx, update_sql, params, lease, id));
-    CLOUD_TRY(Rows after, tx.Query(kSelectCIState, {std::string(id)}));
-    return sql_internal::AppendEventFor(tx, event, model::ResourceType::kClusterInstallation,
-                                        std::string(id), old_state, new_state,
-                                        {{"ClusterID", after.front().GetString(1)}}, clock_);
+    CLOUD_TRY(Rows old, FencedUpdateReturningOld(tx, "ClusterInstallation", "cluster installation",
+                                                 set, params, "State, ClusterID", lease, id));
+    const Row before = old.front();
+    // The event names the cluster the cluster installation is on after the write.
+    return sql_internal::AppendEventFor(
+        tx, event, model::ResourceType::kClusterInstallation, std::string(id), before.GetString(0),
+        new_state, {{"ClusterID", new_cluster_id.value_or(before.GetString(1))}}, clock_);
   });
 }
 
 Result<void> SqlClusterInstallationStore::UpdateClusterInstallation(
     const model::ClusterInstallation& ci, const Lease& lease, const EventOptions& event) {
-  return WriteState(ci.id, std::string(kUpdateCI),
-                    {ci.cluster_id, ci.installation_id, ci.namespace_, StateText(ci.state), ci.id},
-                    StateText(ci.state), lease, event);
+  return WriteState(ci.id, kUpdateCISet,
+                    {ci.cluster_id, ci.installation_id, ci.namespace_, StateText(ci.state)},
+                    StateText(ci.state), ci.cluster_id, lease, event);
+}
+
+Result<void> SqlClusterInstallationStore::UpdateClusterInstallationAndRelease(
+    const model::ClusterInstallation& ci, const Lease& lease, const EventOptions& event) {
+  if (lease.rows.size() != 1) {
+    return FailedPrecondition("a write that releases its lease needs a one-row lease");
+  }
+  return WriteState(ci.id, std::string(kUpdateCISet).append(kReleaseLeaseSet),
+                    {ci.cluster_id, ci.installation_id, ci.namespace_, StateText(ci.state)},
+                    StateText(ci.state), ci.cluster_id, lease, event);
 }
 
 Result<void> SqlClusterInstallationStore::UpdateClusterInstallationState(
     std::string_view id, CIState state, const Lease& lease, const EventOptions& event) {
-  return WriteState(id, "UPDATE ClusterInstallation SET State = $1 WHERE ID = $2",
-                    {StateText(state), std::string(id)}, StateText(state), lease, event);
+  return WriteState(id, "State = $1", {StateText(state)}, StateText(state), std::nullopt, lease,
+                    event);
 }
 
 Result<void> SqlClusterInstallationStore::SetClusterInstallationAPISecurityLock(std::string_view id,

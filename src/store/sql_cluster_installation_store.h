@@ -1,6 +1,8 @@
 // SqlClusterInstallationStore: ClusterInstallationStore over a SqlDatabase.
 #pragma once
 
+#include <optional>
+
 #include "common/clock.h"
 #include "store/cluster_installation_store.h"
 #include "store/lock_store.h"
@@ -23,6 +25,9 @@ class SqlClusterInstallationStore final : public ClusterInstallationStore {
                                                                const EventOptions& event) override;
   Result<void> UpdateClusterInstallation(const model::ClusterInstallation& ci, const Lease& lease,
                                          const EventOptions& event = {}) override;
+  Result<void> UpdateClusterInstallationAndRelease(const model::ClusterInstallation& ci,
+                                                   const Lease& lease,
+                                                   const EventOptions& event = {}) override;
   Result<void> UpdateClusterInstallationState(std::string_view id,
                                               model::ClusterInstallationState state,
                                               const Lease& lease,
@@ -50,9 +55,12 @@ class SqlClusterInstallationStore final : public ClusterInstallationStore {
   Result<std::vector<model::ClusterInstallation>> Select(SqlExecutor& db, const std::string& where,
                                                          const SqlParams& params,
                                                          const std::string& suffix);
-  Result<void> WriteState(std::string_view id, const std::string& update_sql,
-                          const SqlParams& params, const std::string& new_state, const Lease& lease,
-                          const EventOptions& event);
+  // `UPDATE ClusterInstallation SET <set> WHERE ID = id` fenced by `lease` (`params` are $1..$n
+  // of `set`) and its state-change event in the same transaction; `new_cluster_id` is the
+  // ClusterID the write sets, if it sets one.
+  Result<void> WriteState(std::string_view id, std::string_view set, SqlParams params,
+                          const std::string& new_state, std::optional<std::string> new_cluster_id,
+                          const Lease& lease, const EventOptions& event);
 
   SqlDatabase& db_;
   LockStore& locks_;

@@ -46,6 +46,75 @@ inline Result<void> FencedSoftDelete(SqlExecutor& db, std::string_view table, st
                   " lost");
 }
 
+// Appended to the SET list of a fenced write that also releases the row's lease (the fence is
+// checked against the row as it was before the write).
+inline constexpr std::string_view kReleaseLeaseSet = ", LockAcquiredBy = NULL, LockAcquiredAt = 0";
+
+// Why a fenced write of row `id` changed nothing: kNotFound naming `what` when the row does not
+// exist, else kConflict (the lease on it was lost).
+inline Error MissingOrLeaseLost(SqlExecutor& db, std::string_view table, std::string_view what,
+                                const Lease& lease, std::string_view id) {
+  Result<Rows> exists =
+      db.Query("SELECT ID FROM " + std::string(table) + " WHERE ID = $1", {std::string(id)});
+  if (exists && exists->empty()) {
+    return NotFound(std::string(what) + " " + std::string(id) + " not found");
+  }
+  return Conflict("lease on " + std::string(LockTableName(lease.table)) + " " + std::string(id) +
+                  " lost");
+}
+
+// `UPDATE <table> SET <set> WHERE ID = id`, fenced by `lease`, returning the row's
+// `old_columns` (e.g. "State, Name") as they were just before the write, in one row.
+//   PostgreSQL: one statement; the old values come from the row locked FOR UPDATE in the same
+//   statement, so they are the newest committed ones, and the write follows them at once.
+//   SQLite: a read, then the write; run it inside a transaction (SQLite runs one writer at a
+//   time, so nothing comes between the two).
+// With empty `old_columns` the write alone (one statement on both engines; no rows returned).
+// `set` uses $1..$n for `params` and may refer to no column (parameters only); `old_columns`
+// must not name the lock columns. Errors: kFailedPrecondition when `lease` does not cover `id`;
+// kNotFound naming `what` when the row does not exist; kConflict when the lease was lost.
+inline Result<Rows> FencedUpdateReturningOld(SqlExecutor& db, std::string_view table,
+                                             std::string_view what, std::string_view set,
+                                             SqlParams params, std::string_view old_columns,
+                                             const Lease& lease, std::string_view id) {
+  if (!lease.Holds(id)) {
+    return FailedPrecondition("no lease on " + std::string(LockTableName(lease.table)) + " " +
+                              std::string(id));
+  }
+  const std::string t(table);
+  const std::string id_param = "$" + std::to_string(params.size() + 1);
+  params.emplace_back(std::string(id));
+  if (old_columns.empty()) {
+    Result<void> written =
+        FencedExec(db, "UPDATE " + t + " SET " + std::string(set) + " WHERE ID = " + id_param,
+                   std::move(params), lease, id);
+    if (!written && written.error().code == ErrorCode::kConflict) {
+      return MissingOrLeaseLost(db, table, what, lease, id);
+    }
+    if (!written) return std::move(written).error();
+    return Rows();
+  }
+  if (db.dialect() == Dialect::kPostgres) {
+    SqlFragment fence = lease.Fence(id, params.size() + 1);
+    params.insert(params.end(), fence.params.begin(), fence.params.end());
+    CLOUD_TRY(Rows old, db.Query("UPDATE " + t + " SET " + std::string(set) + " FROM (SELECT " +
+                                     std::string(old_columns) + " FROM " + t +
+                                     " WHERE ID = " + id_param + " FOR UPDATE) AS Old WHERE " + t +
+                                     ".ID = " + id_param + fence.sql + " RETURNING Old.*",
+                                 params));
+    if (old.empty()) return MissingOrLeaseLost(db, table, what, lease, id);
+    return old;
+  }
+  CLOUD_TRY(Rows old,
+            db.Query("SELECT " + std::string(old_columns) + " FROM " + t + " WHERE ID = $1",
+                     {std::string(id)}));
+  if (old.empty()) return NotFound(std::string(what) + " " + std::string(id) + " not found");
+  CLOUD_TRY_VOID(FencedExec(db,
+                            "UPDATE " + t + " SET " + std::string(set) + " WHERE ID = " + id_param,
+                            std::move(params), lease, id));
+  return old;
+}
+
 // `UPDATE <table> SET DeleteAt = now WHERE ID = id AND DeleteAt = 0` without a lease.
 // Errors: kNotFound when the row does not exist (an already deleted row is a no-op).
 inline Result<void> SoftDelete(SqlExecutor& db, std::string_view table, std::string_view what,

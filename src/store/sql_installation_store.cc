@@ -5,6 +5,7 @@
 #include "common/id.h"
 #include "store/sql_annotation_store.h"
 #include "store/sql_dns_record_store.h"
+#include "store/sql_fenced_write.h"
 #include "store/sql_resource_helpers.h"
 
 namespace cloud::store {
@@ -32,16 +33,13 @@ constexpr std::string_view kInsertInstallation =
     "$20, "
     "$21, $22, $23, $24, $25, $26, $27)";
 
-// Upstream's column-restricted UpdateInstallation (upstream-core.md §3.6).
-constexpr std::string_view kUpdateInstallation =
-    "UPDATE Installation SET Name = $1, OwnerID = $2, GroupID = $3, GroupSequence = $4, "
+// Upstream's column-restricted UpdateInstallation (upstream-core.md §3.6): the SET list.
+constexpr std::string_view kUpdateInstallationSet =
+    "Name = $1, OwnerID = $2, GroupID = $3, GroupSequence = $4, "
     "Version = $5, Image = $6, Database = $7, Filestore = $8, Size = $9, Affinity = $10, "
     "License = $11, MattermostEnvRaw = $12, PriorityEnvRaw = $13, State = $14, CRVersion = $15, "
     "DeletionPendingExpiry = $16, ScheduledDeletionTime = $17, AllowedIPRanges = $18, "
-    "Volumes = $19, PodProbeOverrides = $20, Command = $21 WHERE ID = $22";
-
-constexpr std::string_view kSelectInstallationStateAndName =
-    "SELECT State, Name FROM Installation WHERE ID = $1";
+    "Volumes = $19, PodProbeOverrides = $20, Command = $21";
 
 // Page anchors of the default listing (list_page_anchors.h).
 constexpr std::string_view kSelectListVersion =
@@ -481,22 +479,27 @@ Result<model::InstallationDTO> SqlInstallationStore::CreateInstallation(
   return dto;
 }
 
-Result<void> SqlInstallationStore::WriteState(std::string_view id, const std::string& update_sql,
-                                              const SqlParams& params,
+Result<void> SqlInstallationStore::WriteState(std::string_view id, std::string_view set,
+                                              SqlParams params,
                                               std::optional<std::string> new_state,
+                                              std::optional<std::string> new_name,
                                               const Lease& lease, const EventOptions& event) {
   CLOUD_TRY_VOID(sql_internal::CheckLease(lease, {LockTable::kInstallation}, id));
+  if (!new_state || event.mode == EventOptions::Mode::kNone) {
+    // No event: the fenced write alone (one statement is atomic on its own).
+    CLOUD_TRY(Rows none, FencedUpdateReturningOld(db_, "Installation", "installation", set,
+                                                  std::move(params), "", lease, id));
+    (void)none;
+    return Ok();
+  }
   return RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
-    CLOUD_TRY(Rows current, tx.Query(kSelectInstallationStateAndName, {std::string(id)}));
-    if (current.empty()) return NotFound("installation " + std::string(id) + " not found");
-    const std::string old_state = current.front().GetString(0);
-    CLOUD_TRY_VOID(FencedExec(tx, update_sql, params, lease, id));
-    if (!new_state) return Ok();
-    // The name after the write (UpdateInstallation may rename).
-    CLOUD_TRY(Rows after, tx.Query(kSelectInstallationStateAndName, {std::string(id)}));
+    CLOUD_TRY(Rows old, FencedUpdateReturningOld(tx, "Installation", "installation", set, params,
+                                                 "State, Name", lease, id));
+    const Row before = old.front();
+    // The event names the installation as it is after the write.
     return sql_internal::AppendEventFor(tx, event, model::ResourceType::kInstallation,
-                                        std::string(id), old_state, *new_state,
-                                        {{"Name", after.front().GetString(1)}}, clock_);
+                                        std::string(id), before.GetString(0), *new_state,
+                                        {{"Name", new_name.value_or(before.GetString(1))}}, clock_);
   });
 }
 
@@ -507,7 +510,7 @@ Result<void> SqlInstallationStore::UpdateInstallation(const model::Installation&
     return FailedPrecondition("cannot save installation " + i.id +
                               ": it is merged with its group config");
   }
-  return WriteState(i.id, std::string(kUpdateInstallation),
+  return WriteState(i.id, kUpdateInstallationSet,
                     {i.name,
                      i.owner_id,
                      i.group_id,
@@ -528,17 +531,27 @@ Result<void> SqlInstallationStore::UpdateInstallation(const model::Installation&
                      OptionalJson(i.allowed_ip_ranges),
                      OptionalJson(i.volumes),
                      OptionalJson(i.pod_probe_overrides),
-                     OptionalJson(i.command),
-                     i.id},
-                    StateText(i.state), lease, event);
+                     OptionalJson(i.command)},
+                    StateText(i.state), i.name, lease, event);
 }
 
 Result<void> SqlInstallationStore::UpdateInstallationState(std::string_view id,
                                                            model::InstallationState state,
                                                            const Lease& lease,
                                                            const EventOptions& event) {
-  return WriteState(id, "UPDATE Installation SET State = $1 WHERE ID = $2",
-                    {StateText(state), std::string(id)}, StateText(state), lease, event);
+  return WriteState(id, "State = $1", {StateText(state)}, StateText(state), std::nullopt, lease,
+                    event);
+}
+
+Result<void> SqlInstallationStore::UpdateInstallationStateAndRelease(std::string_view id,
+                                                                     model::InstallationState state,
+                                                                     const Lease& lease,
+                                                                     const EventOptions& event) {
+  if (lease.rows.size() != 1) {
+    return FailedPrecondition("a write that releases its lease needs a one-row lease");
+  }
+  return WriteState(id, std::string("State = $1").append(kReleaseLeaseSet), {StateText(state)},
+                    StateText(state), std::nullopt, lease, event);
 }
 
 Result<void> SqlInstallationStore::SetInstallationAPISecurityLock(std::string_view id,
@@ -556,16 +569,15 @@ Result<void> SqlInstallationStore::SetInstallationDeletionLocked(std::string_vie
 Result<void> SqlInstallationStore::UpdateInstallationGroupSequence(std::string_view id,
                                                                    std::optional<int64_t> sequence,
                                                                    const Lease& lease) {
-  return WriteState(id, "UPDATE Installation SET GroupSequence = $1 WHERE ID = $2",
-                    {sequence, std::string(id)}, std::nullopt, lease, EventOptions::None());
+  return WriteState(id, "GroupSequence = $1", {sequence}, std::nullopt, std::nullopt, lease,
+                    EventOptions::None());
 }
 
 Result<void> SqlInstallationStore::UpdateInstallationCRVersion(std::string_view id,
                                                                std::string_view cr_version,
                                                                const Lease& lease) {
-  return WriteState(id, "UPDATE Installation SET CRVersion = $1 WHERE ID = $2",
-                    {std::string(cr_version), std::string(id)}, std::nullopt, lease,
-                    EventOptions::None());
+  return WriteState(id, "CRVersion = $1", {std::string(cr_version)}, std::nullopt, std::nullopt,
+                    lease, EventOptions::None());
 }
 
 Result<void> SqlInstallationStore::DeleteInstallation(std::string_view id, const Lease& lease) {

@@ -47,6 +47,9 @@ class SqlInstallationStore final : public InstallationStore {
                                   const EventOptions& event = {}) override;
   Result<void> UpdateInstallationState(std::string_view id, model::InstallationState state,
                                        const Lease& lease, const EventOptions& event = {}) override;
+  Result<void> UpdateInstallationStateAndRelease(std::string_view id,
+                                                 model::InstallationState state, const Lease& lease,
+                                                 const EventOptions& event = {}) override;
   Result<void> SetInstallationAPISecurityLock(std::string_view id, bool locked) override;
   Result<void> SetInstallationDeletionLocked(std::string_view id, bool locked) override;
   Result<void> UpdateInstallationGroupSequence(std::string_view id, std::optional<int64_t> sequence,
@@ -73,8 +76,11 @@ class SqlInstallationStore final : public InstallationStore {
   Result<std::vector<model::Installation>> Select(const std::string& where, const SqlParams& params,
                                                   const std::string& suffix, GroupMerge merge);
   Result<std::vector<model::InstallationDTO>> ToDTOs(std::vector<model::Installation> rows);
-  Result<void> WriteState(std::string_view id, const std::string& update_sql,
-                          const SqlParams& params, std::optional<std::string> new_state,
+  // `UPDATE Installation SET <set> WHERE ID = id` fenced by `lease` (`params` are $1..$n of
+  // `set`), and, when `new_state` is set, the state-change event in the same transaction;
+  // `new_name` is the Name the write sets, if it sets one.
+  Result<void> WriteState(std::string_view id, std::string_view set, SqlParams params,
+                          std::optional<std::string> new_state, std::optional<std::string> new_name,
                           const Lease& lease, const EventOptions& event);
 
   SqlDatabase& db_;

@@ -51,9 +51,10 @@ ClusterInstallationSupervisor::ClusterInstallationSupervisor(
   hooks_.persist = [this](ClusterInstallation& ci, ClusterInstallationState new_state,
                           const store::Lease& lease, const Logger&) {
     ci.state = new_state;
-    return stores_.cluster_installations.UpdateClusterInstallation(
+    return stores_.cluster_installations.UpdateClusterInstallationAndRelease(
         ci, lease, store::EventOptions::IfChanged(EventExtra()));
   };
+  hooks_.persist_releases = true;
 }
 
 std::map<std::string, std::string> ClusterInstallationSupervisor::EventExtra() const {

@@ -171,6 +171,7 @@ InstallationSupervisor::InstallationSupervisor(InstallationSupervisorStores stor
                           const Logger& step_log) {
     return PersistState(i, new_state, lease, step_log);
   };
+  hooks_.persist_releases = true;  // PersistState saves the state and releases in one write
 }
 
 std::map<std::string, std::string> InstallationSupervisor::EventExtra() const {
@@ -286,7 +287,7 @@ Result<void> InstallationSupervisor::PersistState(Installation& i, InstallationS
                                                   const store::Lease& lease, const Logger& log) {
   const bool in_group = i.ConfigMergedWithGroup() && i.group_id && !i.group_id->empty();
   if (new_state != State::kStable || !in_group) {
-    CLOUD_TRY_VOID(stores_.installations.UpdateInstallationState(
+    CLOUD_TRY_VOID(stores_.installations.UpdateInstallationStateAndRelease(
         i.id, new_state, lease, store::EventOptions::IfChanged(EventExtra())));
     i.state = new_state;
     return Ok();
@@ -305,7 +306,7 @@ Result<void> InstallationSupervisor::PersistState(Installation& i, InstallationS
     log.Info("group sequence changed while the installation was updating; updating again");
     new_state = State::kUpdateRequested;
   }
-  CLOUD_TRY_VOID(stores_.installations.UpdateInstallationState(
+  CLOUD_TRY_VOID(stores_.installations.UpdateInstallationStateAndRelease(
       i.id, new_state, lease, store::EventOptions::IfChanged(EventExtra())));
   i.state = new_state;
   return Ok();
@@ -446,7 +447,9 @@ Result<std::vector<Cluster>> InstallationSupervisor::CandidateClusters(const Ins
   CLOUD_TRY(std::vector<Cluster> clusters, stores_.clusters.GetClusters(filter));
 
   const InstallationSchedulingOptions& opts = options_.scheduling;
-  if (opts.balanced_installation_scheduling) {
+  // One cluster needs no ordering: the checks that would drop it here (schedulable, resources
+  // readable) are all made again under its scheduling lease before anything is placed.
+  if (opts.balanced_installation_scheduling && clusters.size() > 1) {
     // Upstream prioritizeLowerUtilizedClusters: only the first element is the minimum.
     std::deque<Cluster> ordered;
     int64_t lowest = 10000;

@@ -211,7 +211,8 @@ class InstallationSupervisor final : public Doer {
   bool CleanupRestorations(const model::Installation& i, Pass& pass);
 
   // Persists the pass's new state, with the final group check for merged members (which may
-  // save update-requested instead of stable); sets i.state to the state saved.
+  // save update-requested instead of stable), and releases the pass's lease in the same write;
+  // sets i.state to the state saved.
   Result<void> PersistState(model::Installation& i, State new_state, const store::Lease& lease,
                             const Logger& log);
   std::map<std::string, std::string> EventExtra() const;

@@ -45,6 +45,11 @@ struct RowPassHooks {
   // state-change event in the same transaction. Called only when the state changed.
   // Errors: kConflict when the lease was lost (nothing written).
   std::function<Result<void>(Row&, State new_state, const store::Lease&, const Logger&)> persist;
+  // Set when a successful `persist` also released the (one-row) lease in its fenced write, so
+  // that the pass makes one write at its end instead of two. The lease stops being renewed when
+  // the step returns (the save follows at once, well inside the lease duration; a lost lease
+  // still fails the fenced write); a failed save leaves the release to the pass as usual.
+  bool persist_releases = false;
 };
 
 // Runs one pass on `item.id`:
@@ -55,7 +60,8 @@ struct RowPassHooks {
 //   * the step returns another state: persisted; kRequeue if it has pending work, else kDone;
 //     if persisting fails: kSkipped on a lost lease, kStay otherwise;
 //   * the step returns the same state: nothing written, kStay.
-// The lease is tracked by ctx.renewer while the step runs and released at the end.
+// The lease is tracked by ctx.renewer while the step runs and released at the end (by the save
+// itself with hooks.persist_releases).
 // When a step was taken, `observer` (optional) gets the pass's duration, labelled `supervisor`
 // and the state the step started from.
 template <class Row, class State>
@@ -76,6 +82,7 @@ StepOutcome RunRowPass(const RowPassContext& ctx, const WorkItem& item,
   }
   const store::Lease lease = std::move(*claimed);
   StepOutcome outcome = StepOutcome::kDone;
+  bool released = false;  // by a persist that releases
   {
     std::optional<LeaseRenewer::Ticket> ticket;
     if (ctx.renewer != nullptr) ticket.emplace(ctx.renewer->Track(lease));
@@ -107,6 +114,7 @@ StepOutcome RunRowPass(const RowPassContext& ctx, const WorkItem& item,
         } catch (...) {
           step_log.Error("supervisor step threw an unknown exception; will retry");
         }
+        if (new_state != old_state && hooks.persist_releases) ticket.reset();
         if (new_state == old_state) {
           outcome = StepOutcome::kStay;
         } else if (Result<void> saved = hooks.persist(row, new_state, lease, step_log); !saved) {
@@ -118,6 +126,7 @@ StepOutcome RunRowPass(const RowPassContext& ctx, const WorkItem& item,
             outcome = StepOutcome::kStay;
           }
         } else {
+          released = hooks.persist_releases;
           step_log.With("new_state", std::string(hooks.state_name(new_state)))
               .Info("state transition");
           outcome = hooks.has_pending_work(new_state) ? StepOutcome::kRequeue : StepOutcome::kDone;
@@ -125,8 +134,9 @@ StepOutcome RunRowPass(const RowPassContext& ctx, const WorkItem& item,
       }
     }
   }  // stop renewing before releasing
-  if (Result<void> released = ctx.locks.Release(lease); !released) {
-    log.Warn("failed to release lease", released.error());
+  if (!released) {
+    if (Result<void> r = ctx.locks.Release(lease); !r)
+      log.Warn("failed to release lease", r.error());
   }
   if (observer != nullptr && stepped_from) {
     observer->ObserveStep(

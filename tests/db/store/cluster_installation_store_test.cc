@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "store/sql_cluster_installation_store.h"
+#include "testlib/counting_database.h"
 #include "testlib/test_database.h"
 
 namespace cloud::store {
@@ -89,6 +90,61 @@ TEST_P(ClusterInstallationStoreTest, CreateUnderTheSchedulingLeaseWritesTheCreat
   auto all = store_->GetClusterInstallations({model::AllPagesWithDeleted(), "", "", {}, {}});
   ASSERT_TRUE(all);
   EXPECT_EQ(all->size(), 1u);
+}
+
+// Issue 6: a cluster installation state change with its event is BEGIN, the fenced write (on
+// PostgreSQL returning the replaced state and cluster; SQLite reads them first), the event (one
+// statement on PostgreSQL, three on SQLite), COMMIT; the event names the cluster after the write.
+TEST_P(ClusterInstallationStoreTest, StateWritesAreFewStatementsAndNameTheReplacedState) {
+  model::ClusterInstallation ci = Create("cluster1", "inst1");
+  testlib::CountingDatabase counting(db());
+  SqlClusterInstallationStore counted(counting, *locks_, clock_);
+  auto lease = locks_->AcquireOne(LockTable::kClusterInstallation, ci.id, "sup");
+  ASSERT_TRUE(lease);
+  auto event_of = [&](CIState new_state) {
+    auto rows = db().Query(
+        "SELECT StateChangeEvent.OldState, Event.ExtraData FROM StateChangeEvent JOIN Event ON "
+        "Event.ID = StateChangeEvent.EventID WHERE ResourceID = $1 AND NewState = $2",
+        {ci.id, std::string(model::ToString(new_state))});
+    EXPECT_TRUE(rows) << rows.error().ToString();
+    return rows && rows->size() == 1
+               ? std::make_pair(rows->front().GetString(0), rows->front().GetBlob(1))
+               : std::make_pair(std::string("no single event"), std::string());
+  };
+
+  ASSERT_TRUE(counted.UpdateClusterInstallationState(ci.id, CIState::kReconciling, *lease));
+  EXPECT_EQ(counting.round_trips(), engine() == testlib::Engine::kPostgres ? 4 : 7);
+  EXPECT_EQ(event_of(CIState::kReconciling),
+            std::make_pair(std::string("creation-requested"),
+                           std::string(R"({"fields":{"ClusterID":"cluster1"}})")));
+  counting.Reset();
+  ASSERT_TRUE(
+      counted.UpdateClusterInstallationState(ci.id, CIState::kReady, *lease, EventOptions::None()));
+  EXPECT_EQ(counting.round_trips(), 1);
+  EXPECT_EQ(Events(ci.id), 2);  // creation, reconciling
+
+  ci.cluster_id = "cluster2";
+  ci.state = CIState::kStable;
+  ASSERT_TRUE(counted.UpdateClusterInstallation(ci, *lease, EventOptions::IfChanged()));
+  EXPECT_EQ(
+      event_of(CIState::kStable),
+      std::make_pair(std::string("ready"), std::string(R"({"fields":{"ClusterID":"cluster2"}})")));
+
+  const Lease ghost{LockTable::kClusterInstallation, "sup", {{"missing", 1}}, 0};
+  auto missing = counted.UpdateClusterInstallationState("missing", CIState::kStable, ghost);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+
+  clock_.Advance(locks_->lease_duration_ms() + 1);
+  ASSERT_TRUE(locks_->AcquireOne(LockTable::kClusterInstallation, ci.id, "other"));
+  auto lost = counted.UpdateClusterInstallationState(ci.id, CIState::kReconciling, *lease);
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(Events(ci.id), 3);
+  auto got = store_->GetClusterInstallation(ci.id);
+  ASSERT_TRUE(got && got->has_value());
+  EXPECT_EQ((*got)->state, CIState::kStable);
+  EXPECT_EQ((*got)->cluster_id, "cluster2");
 }
 
 TEST_P(ClusterInstallationStoreTest, ListFiltersAndPendingWork) {

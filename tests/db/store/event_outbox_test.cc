@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "model/json_codec.h"
 #include "testlib/test_database.h"
@@ -118,6 +121,49 @@ TEST_P(EventOutboxTest, RollbackRemovesEverything) {
     SCOPED_TRACE(table);
     EXPECT_EQ(Count(std::string("SELECT COUNT(*) FROM ") + table), 0);
   }
+}
+
+// Subscriptions and legacy webhooks are found by one query (issue 6): both get their rows, live
+// ones only, each in (CreateAt, ID) order of Sequence, subscriptions first; the webhook payload
+// carries the new event's ID.
+TEST_P(EventOutboxTest, SubscriptionsAndWebhooksAreServedInCreationOrder) {
+  for (const auto& [id, create_at] :
+       std::vector<std::pair<std::string, int64_t>>{{"s-b", 5}, {"s-a", 5}, {"s-c", 2}}) {
+    ASSERT_TRUE(db().Exec(
+        "INSERT INTO Subscription (ID, Name, URL, OwnerID, EventType, LastDeliveryAttemptAt, "
+        "LastDeliveryStatus, FailureThreshold, CreateAt, DeleteAt, LockAcquiredAt) VALUES ($1, "
+        "'n', 'http://x', 'o', 'resourceStateChange', 0, '', 0, $2, 0, 0)",
+        {id, create_at}));
+  }
+  for (const auto& [id, create_at, delete_at] :
+       std::vector<std::tuple<std::string, int64_t, int64_t>>{
+           {"w-b", 3, 0}, {"w-a", 3, 0}, {"w-c", 1, 0}, {"w-gone", 1, 9}}) {
+    ASSERT_TRUE(db().Exec(
+        "INSERT INTO Webhooks (ID, OwnerID, URL, CreateAt, DeleteAt) VALUES ($1, 'o', $2, $3, $4)",
+        {id, "http://" + id, create_at, delete_at}));
+  }
+  auto event = Append({model::ResourceType::kInstallation, "i1", "stable", "update-requested", {}});
+  ASSERT_TRUE(event) << event.error().ToString();
+  auto subscriptions = db().Query(
+      "SELECT SubscriptionID FROM EventDelivery WHERE EventID = $1 ORDER BY Sequence", {*event});
+  ASSERT_TRUE(subscriptions) << subscriptions.error().ToString();
+  std::vector<std::string> got;
+  for (Row row : *subscriptions) got.push_back(row.GetString(0));
+  EXPECT_EQ(got, (std::vector<std::string>{"s-c", "s-a", "s-b"}));
+  auto webhooks = db().Query(
+      "SELECT WebhookID, Payload, Sequence FROM WebhookDelivery WHERE EventID = $1 ORDER BY "
+      "Sequence",
+      {*event});
+  ASSERT_TRUE(webhooks) << webhooks.error().ToString();
+  got.clear();
+  for (Row row : *webhooks) {
+    got.push_back(row.GetString(0));
+    EXPECT_NE(row.GetBlob(1).find("\"event_id\":\"" + *event + "\""), std::string::npos)
+        << row.GetBlob(1);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"w-c", "w-a", "w-b"}));
+  EXPECT_LT(Count("SELECT MAX(Sequence) FROM EventDelivery"),
+            Count("SELECT MIN(Sequence) FROM WebhookDelivery"));
 }
 
 CLOUD_INSTANTIATE_ENGINE_TESTS(EventOutboxTest);

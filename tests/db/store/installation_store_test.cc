@@ -6,6 +6,7 @@
 
 #include "store/sql_group_store.h"
 #include "store/sql_installation_store.h"
+#include "testlib/counting_database.h"
 #include "testlib/test_database.h"
 
 namespace cloud::store {
@@ -290,6 +291,82 @@ TEST_P(InstallationStoreTest, UpdatesAreColumnRestrictedFencedAndEvented) {
   auto after = store_->GetInstallation(id, GroupMerge::None());
   ASSERT_TRUE(after && after->has_value());
   EXPECT_EQ((*after)->state, InstallationState::kUpdateInProgress);
+}
+
+// Issue 6: the supervisors' state writes are the bulk of a burst's statements. A state change
+// with its event is BEGIN, the fenced write (which on PostgreSQL also returns the replaced state
+// and name; SQLite reads them first), the event (one statement on PostgreSQL: Event,
+// StateChangeEvent and the recipients; three on SQLite), COMMIT. A write without an event is
+// one statement. Errors stay as they were: kNotFound for a missing row, kConflict for a lost
+// lease, and nothing written either way.
+TEST_P(InstallationStoreTest, StateWritesAreFewStatementsAndNameTheReplacedState) {
+  const auto created = Create(Make("alpha", InstallationState::kCreationRequested));
+  const std::string id = created.installation.id;
+  testlib::CountingDatabase counting(db());
+  SqlInstallationStore counted(counting, *locks_, clock_);
+  auto lease = locks_->AcquireOne(LockTable::kInstallation, id, "sup");
+  ASSERT_TRUE(lease);
+  const bool pg = engine() == testlib::Engine::kPostgres;
+  auto event_of = [&](InstallationState new_state) {
+    auto rows = db().Query(
+        "SELECT StateChangeEvent.OldState, Event.ExtraData FROM StateChangeEvent JOIN Event ON "
+        "Event.ID = StateChangeEvent.EventID WHERE ResourceID = $1 AND NewState = $2",
+        {id, std::string(model::ToString(new_state))});
+    EXPECT_TRUE(rows) << rows.error().ToString();
+    return rows && rows->size() == 1
+               ? std::make_pair(rows->front().GetString(0), rows->front().GetBlob(1))
+               : std::make_pair(std::string("no single event"), std::string());
+  };
+
+  ASSERT_TRUE(counted.UpdateInstallationState(id, InstallationState::kCreationInProgress, *lease,
+                                              EventOptions::IfChanged({{"Environment", "t"}})));
+  EXPECT_EQ(counting.round_trips(), pg ? 4 : 7);
+  EXPECT_EQ(event_of(InstallationState::kCreationInProgress),
+            std::make_pair(std::string("creation-requested"),
+                           std::string(R"({"fields":{"Environment":"t","Name":"alpha"}})")));
+
+  counting.Reset();
+  ASSERT_TRUE(counted.UpdateInstallationGroupSequence(id, 7, *lease));
+  ASSERT_TRUE(counted.UpdateInstallationState(id, InstallationState::kStable, *lease,
+                                              EventOptions::None()));
+  EXPECT_EQ(counting.round_trips(), 2);
+
+  // A rename: the event names the installation as it is after the write.
+  model::Installation renamed = created.installation;
+  renamed.name = "beta";
+  renamed.group_sequence = 7;  // UpdateInstallation writes GroupSequence too
+  renamed.state = InstallationState::kUpdateRequested;
+  ASSERT_TRUE(counted.UpdateInstallation(renamed, *lease));
+  EXPECT_EQ(event_of(InstallationState::kUpdateRequested),
+            std::make_pair(std::string("stable"), std::string(R"({"fields":{"Name":"beta"}})")));
+  auto got = store_->GetInstallation(id, GroupMerge::None());
+  ASSERT_TRUE(got && got->has_value());
+  EXPECT_EQ((*got)->name, "beta");
+  EXPECT_EQ((*got)->group_sequence, 7);
+
+  const Lease ghost{LockTable::kInstallation, "sup", {{"missing", 1}}, 0};
+  auto missing = counted.UpdateInstallationState("missing", InstallationState::kStable, ghost);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  auto missing_silent = counted.UpdateInstallationCRVersion("missing", "v", ghost);
+  ASSERT_FALSE(missing_silent);
+  EXPECT_EQ(missing_silent.error().code, ErrorCode::kNotFound);
+
+  // Taken over by another locker: the old lease writes nothing, with or without an event.
+  clock_.Advance(locks_->lease_duration_ms() + 1);
+  ASSERT_TRUE(locks_->AcquireOne(LockTable::kInstallation, id, "other"));
+  const int64_t events = Count("SELECT count(*) FROM StateChangeEvent WHERE ResourceID = $1", {id});
+  auto lost = counted.UpdateInstallationState(id, InstallationState::kUpdateInProgress, *lease);
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, ErrorCode::kConflict);
+  auto lost_silent = counted.UpdateInstallationGroupSequence(id, 8, *lease);
+  ASSERT_FALSE(lost_silent);
+  EXPECT_EQ(lost_silent.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(Count("SELECT count(*) FROM StateChangeEvent WHERE ResourceID = $1", {id}), events);
+  got = store_->GetInstallation(id, GroupMerge::None());
+  ASSERT_TRUE(got && got->has_value());
+  EXPECT_EQ((*got)->state, InstallationState::kUpdateRequested);
+  EXPECT_EQ((*got)->group_sequence, 7);
 }
 
 TEST_P(InstallationStoreTest, PendingWorkAndDeletionSupervisorQueries) {
