@@ -1,7 +1,9 @@
 #include "app/server.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <initializer_list>
+#include <map>
 #include <string_view>
 #include <utility>
 
@@ -34,6 +36,116 @@ class SupervisorStepMetrics final : public supervisor::StepObserver {
 
  private:
   api::HistogramFamily& duration_;
+};
+
+// Upstream's request-to-settled histograms (upstream-core.md §8):
+//   provisioner_app_installation_{creation,update,hibernation,wakeup,deletion}_duration_seconds
+//     {group}, provisioner_app_cluster_installation_{reconciling,deletion}_duration_seconds
+//     {cluster}, provisioner_app_cluster_{creation,upgrade,provisioning,resize,deletion}_...
+// with upstream's linear buckets 0, 15, ..., 285 s. When a resource settles, the latest
+// state-change event of the resource into one of its kind's request states names the histogram
+// and its timestamp the start; other request states (e.g. dns-migration-hibernated) or a missing
+// event are logged, as upstream does.
+class SupervisorLifecycleMetrics final : public supervisor::LifecycleObserver {
+ public:
+  SupervisorLifecycleMetrics(api::MetricsRegistry& registry, store::EventStore& events,
+                             const Clock& clock, Logger log)
+      : events_(events), clock_(clock), log_(std::move(log)) {
+    struct Kind {
+      std::string_view kind, label, type;
+      std::vector<std::pair<std::string_view, std::string_view>> requests;  // state, histogram
+    };
+    const Kind kinds[] = {
+        {"installation",
+         "group",
+         "installation",
+         {{"creation-requested", "creation"},
+          {"update-requested", "update"},
+          {"hibernation-requested", "hibernation"},
+          {"wake-up-requested", "wakeup"},
+          {"deletion-requested", "deletion"},
+          {"dns-migration-hibernated", ""},
+          {"deletion-pending-requested", ""},
+          {"deletion-cancellation-requested", ""}}},
+        {"cluster_installation",
+         "cluster",
+         "cluster_installation",
+         {{"reconciling", "reconciling"}, {"deletion-requested", "deletion"}}},
+        {"cluster",
+         "",
+         "cluster",
+         {{"creation-requested", "creation"},
+          {"provisioning-requested", "provisioning"},
+          {"upgrade-requested", "upgrade"},
+          {"resize-requested", "resize"},
+          {"deletion-requested", "deletion"},
+          {"nodegroups-creation-requested", ""}}},
+    };
+    for (const Kind& k : kinds) {
+      KindMetrics& m = kinds_[std::string(k.kind)];
+      m.resource_type = std::string(k.type);
+      for (const auto& [state, histogram] : k.requests) {
+        m.request_states.emplace_back(state);
+        if (histogram.empty()) continue;
+        const std::string name = "provisioner_app_" + std::string(k.kind) + "_" +
+                                 std::string(histogram) + "_duration_seconds";
+        std::vector<std::string> labels;
+        if (!k.label.empty()) labels.emplace_back(k.label);
+        m.histograms[std::string(state)] =
+            &registry.AddHistogram(name,
+                                   "Seconds from the " + std::string(state) + " request of a " +
+                                       std::string(k.kind) + " until it settled.",
+                                   labels, api::LinearBuckets(0, 15, 20));
+        m.labelled = !k.label.empty();
+      }
+    }
+  }
+
+  void ResourceSettled(std::string_view kind, std::string_view id,
+                       std::string_view label) override {
+    auto it = kinds_.find(std::string(kind));
+    if (it == kinds_.end()) return;
+    const KindMetrics& m = it->second;
+    model::StateChangeEventFilter filter;
+    filter.resource_id = std::string(id);
+    filter.resource_type = m.resource_type;
+    filter.new_states = m.request_states;
+    filter.paging.per_page = 1;
+    const Logger log = log_.With(std::string(kind), std::string(id));
+    Result<std::vector<model::StateChangeEventData>> latest = events_.GetStateChangeEvents(filter);
+    if (!latest || latest->size() != 1) {
+      log.Error("no request event to measure the settled " + std::string(kind) + " against",
+                latest ? Internal("no event") : latest.error());
+      return;
+    }
+    const model::StateChangeEventData& event = latest->front();
+    auto histogram = m.histograms.find(event.state_change.new_state);
+    if (histogram == m.histograms.end()) {
+      log.With("request_state", event.state_change.new_state)
+          .Debug("no duration histogram for this request state");
+      return;
+    }
+    const double seconds =
+        static_cast<double>(std::max<int64_t>(0, clock_.NowMillis() - event.event.timestamp)) /
+        1000.0;
+    if (m.labelled) {
+      histogram->second->Observe({std::string(label)}, seconds);
+    } else {
+      histogram->second->Observe({}, seconds);
+    }
+  }
+
+ private:
+  struct KindMetrics {
+    std::string resource_type;
+    std::vector<std::string> request_states;
+    std::map<std::string, api::HistogramFamily*> histograms;  // by request state
+    bool labelled = false;
+  };
+  store::EventStore& events_;
+  const Clock& clock_;
+  Logger log_;
+  std::map<std::string, KindMetrics> kinds_;
 };
 
 }  // namespace
@@ -282,6 +394,13 @@ Result<void> Server::StartSupervisors() {
            group_supervisor_.get(), backup_supervisor_.get(), restoration_supervisor_.get(),
            migration_supervisor_.get()}) {
     if (doer != nullptr) doer->SetStepObserver(step_metrics_.get());
+  }
+  lifecycle_metrics_ = std::make_unique<SupervisorLifecycleMetrics>(
+      metrics_, *event_store_, clock_, log_.With(logkey::kComponent, "supervisor-metrics"));
+  for (supervisor::Doer* doer : std::initializer_list<supervisor::Doer*>{
+           cluster_supervisor_.get(), installation_supervisor_.get(),
+           cluster_installation_supervisor_.get()}) {
+    if (doer != nullptr) doer->SetLifecycleObserver(lifecycle_metrics_.get());
   }
   schedulers_->Start();
   return Ok();

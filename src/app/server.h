@@ -116,8 +116,9 @@ class Server {
   std::unique_ptr<supervisor::ImportSupervisor> import_supervisor_;
   std::unique_ptr<supervisor::DBRestorationSupervisor> restoration_supervisor_;
   std::unique_ptr<supervisor::DBMigrationSupervisor> migration_supervisor_;
-  std::unique_ptr<supervisor::StepObserver> step_metrics_;     // outlives schedulers_
-  std::unique_ptr<supervisor::WakeupChannel> wakeup_channel_;  // outlives schedulers_
+  std::unique_ptr<supervisor::StepObserver> step_metrics_;            // outlives schedulers_
+  std::unique_ptr<supervisor::LifecycleObserver> lifecycle_metrics_;  // outlives schedulers_
+  std::unique_ptr<supervisor::WakeupChannel> wakeup_channel_;         // outlives schedulers_
   std::unique_ptr<supervisor::SchedulerSet> schedulers_;
   std::unique_ptr<events::EventDeliverer> deliverer_;
   api::MetricsRegistry metrics_;

@@ -49,10 +49,15 @@ ClusterInstallationSupervisor::ClusterInstallationSupervisor(
   hooks_.transition = [this](ClusterInstallation& ci, const store::Lease& lease,
                              const Logger& step_log) { return Transition(ci, lease, step_log); };
   hooks_.persist = [this](ClusterInstallation& ci, ClusterInstallationState new_state,
-                          const store::Lease& lease, const Logger&) {
+                          const store::Lease& lease, const Logger&) -> Result<void> {
     ci.state = new_state;
-    return stores_.cluster_installations.UpdateClusterInstallationAndRelease(
-        ci, lease, store::EventOptions::IfChanged(EventExtra()));
+    CLOUD_TRY_VOID(stores_.cluster_installations.UpdateClusterInstallationAndRelease(
+        ci, lease, store::EventOptions::IfChanged(EventExtra())));
+    if (lifecycle_observer() != nullptr && (new_state == ClusterInstallationState::kStable ||
+                                            new_state == ClusterInstallationState::kDeleted)) {
+      lifecycle_observer()->ResourceSettled("cluster_installation", ci.id, ci.cluster_id);
+    }
+    return Ok();
   };
   hooks_.persist_releases = true;
 }

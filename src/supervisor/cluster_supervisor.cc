@@ -33,7 +33,13 @@ ClusterSupervisor::ClusterSupervisor(store::ClusterStore& store, store::LockStor
     c.state = new_state;
     std::map<std::string, std::string> extra;
     extra["Environment"] = options_.environment;
-    return store_.UpdateCluster(c, lease, store::EventOptions::IfChanged(std::move(extra)));
+    CLOUD_TRY_VOID(
+        store_.UpdateCluster(c, lease, store::EventOptions::IfChanged(std::move(extra))));
+    if (lifecycle_observer() != nullptr &&
+        (new_state == ClusterState::kStable || new_state == ClusterState::kDeleted)) {
+      lifecycle_observer()->ResourceSettled("cluster", c.id, "");
+    }
+    return Ok();
   };
 }
 

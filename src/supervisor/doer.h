@@ -56,9 +56,14 @@ class Doer {
   // Step-duration metrics (optional): set once, before the scheduler starts.
   void SetStepObserver(StepObserver* observer) { step_observer_ = observer; }
   StepObserver* step_observer() const { return step_observer_; }
+  // Request-to-settled metrics (optional; installations, cluster installations and clusters
+  // report): set once, before the scheduler starts.
+  void SetLifecycleObserver(LifecycleObserver* observer) { lifecycle_observer_ = observer; }
+  LifecycleObserver* lifecycle_observer() const { return lifecycle_observer_; }
 
  private:
   StepObserver* step_observer_ = nullptr;
+  LifecycleObserver* lifecycle_observer_ = nullptr;
 };
 
 }  // namespace cloud::supervisor

@@ -168,8 +168,15 @@ InstallationSupervisor::InstallationSupervisor(InstallationSupervisorStores stor
     return Transition(i, lease, step_log);
   };
   hooks_.persist = [this](Installation& i, InstallationState new_state, const store::Lease& lease,
-                          const Logger& step_log) {
-    return PersistState(i, new_state, lease, step_log);
+                          const Logger& step_log) -> Result<void> {
+    CLOUD_TRY_VOID(PersistState(i, new_state, lease, step_log));
+    if (lifecycle_observer() != nullptr &&
+        (i.state == State::kStable || i.state == State::kHibernating ||
+         i.state == State::kDeleted)) {
+      lifecycle_observer()->ResourceSettled(
+          "installation", i.id, i.group_id && !i.group_id->empty() ? *i.group_id : "none");
+    }
+    return Ok();
   };
   hooks_.persist_releases = true;  // PersistState saves the state and releases in one write
 }
@@ -206,7 +213,7 @@ StepOutcome InstallationSupervisor::Supervise(const WorkItem& item) {
   };
   hooks.persist = [this, &wake](Installation& i, InstallationState new_state,
                                 const store::Lease& lease, const Logger& step_log) -> Result<void> {
-    CLOUD_TRY_VOID(PersistState(i, new_state, lease, step_log));
+    CLOUD_TRY_VOID(hooks_.persist(i, new_state, lease, step_log));  // saves, reports settling
     // The group check may have saved update-requested instead of stable: that has work.
     if (i.state != new_state) wake.emplace_back(ResourceKind::kInstallation, i.id);
     // A group member that finished rolling frees a MaxRolling slot: the group rolls the next.

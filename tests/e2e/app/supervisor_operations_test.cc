@@ -444,6 +444,23 @@ TEST_P(SupervisorOperationsE2E, RestorationAndMigrationThroughTheApiReachTheirFi
   EXPECT_NE(body.find("provisioner_supervisor_step_duration_seconds_bucket{supervisor=\"db_"
                       "migration\",state=\"installation-db-migration-database switch\",le="),
             std::string::npos);
+  // Upstream's request-to-settled histograms (upstream-core.md §8): installations created and
+  // hibernated (ungrouped: group "none"; the member: its group), the cluster created, its
+  // cluster installations reconciled.
+  EXPECT_NE(body.find("# TYPE provisioner_app_installation_creation_duration_seconds histogram"),
+            std::string::npos);
+  for (const std::string& series :
+       {std::string(
+            "provisioner_app_installation_creation_duration_seconds_count{group=\"none\"} "),
+        "provisioner_app_installation_creation_duration_seconds_count{group=\"" + group->group.id +
+            "\"} ",
+        std::string(
+            "provisioner_app_installation_hibernation_duration_seconds_count{group=\"none\"} "),
+        std::string("provisioner_app_cluster_creation_duration_seconds_count "),
+        std::string("provisioner_app_cluster_installation_reconciling_duration_seconds_count{"
+                    "cluster=\"")}) {
+    EXPECT_NE(body.find(series), std::string::npos) << series << " missing in\n" << body;
+  }
 }
 
 TEST_P(SupervisorOperationsE2E, FailedRestoreJobsEndInTheFailedStates) {
