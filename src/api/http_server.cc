@@ -109,22 +109,23 @@ struct HttpServer::Impl {
   std::string bound_host;
   std::atomic<bool> draining{false};
 
-  mutable std::mutex mu;
+  // Requests accepted and not yet answered. Atomic: every request counts in and out, from the
+  // I/O and worker threads; `mu` is taken only to wake Stop() when it reaches zero.
+  std::mutex mu;
   std::condition_variable idle;
-  size_t in_flight = 0;
+  std::atomic<size_t> in_flight{0};
 
   std::mutex lifecycle_mu;
   bool started = false;
   bool stopped = false;
 
-  void BeginRequest() {
-    std::lock_guard lock(mu);
-    ++in_flight;
-  }
+  void BeginRequest() { in_flight.fetch_add(1); }
 
   void EndRequest() {
-    std::lock_guard lock(mu);
-    if (--in_flight == 0) idle.notify_all();
+    if (in_flight.fetch_sub(1) != 1) return;
+    // Taking the mutex orders this wake-up after a waiter's check of the count (no lost wake-up).
+    { std::lock_guard lock(mu); }
+    idle.notify_all();
   }
 
   // Writes `response` for `req`; safe from any thread. Ends the in-flight count exactly once,
@@ -272,7 +273,8 @@ Result<void> HttpServer::Start() {
   } catch (const std::exception& e) {
     return Internal(std::string("failed to configure HTTP server: ") + e.what());
   }
-  d.pool = std::make_unique<WorkerPool>(d.options.workers, d.options.max_queued_requests);
+  d.pool = std::make_unique<WorkerPool>(d.options.workers, d.options.max_queued_requests,
+                                        d.options.workers_poll_when_idle);
   d.work_guard = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       d.server->io_context().get_executor());
   const size_t io_threads = d.options.io_threads == 0 ? 1 : d.options.io_threads;
@@ -300,10 +302,7 @@ std::string HttpServer::address() const {
   return impl_->bound_host + ":" + std::to_string(impl_->port.load());
 }
 
-size_t HttpServer::InFlightForTest() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->in_flight;
-}
+size_t HttpServer::InFlightForTest() const { return impl_->in_flight.load(); }
 
 bool HttpServer::Stop() {
   Impl& d = *impl_;
@@ -327,7 +326,7 @@ bool HttpServer::Stop() {
     std::unique_lock lock(d.mu);
     drained = d.idle.wait_for(lock, d.options.shutdown_timeout, [&d] { return d.in_flight == 0; });
     if (!drained) {
-      d.log.With("in_flight", std::to_string(d.in_flight))
+      d.log.With("in_flight", std::to_string(d.in_flight.load()))
           .Warn("shutdown timeout expired with requests still in flight");
     }
   }

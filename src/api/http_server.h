@@ -34,6 +34,9 @@ struct HttpServerOptions {
   size_t io_threads = 1;              // RESTinio/Asio threads parsing and writing
   size_t workers = 8;                 // threads running handlers
   size_t max_queued_requests = 1024;  // beyond this, 503 without running the handler
+  // An idle worker polls the queue briefly before sleeping (WorkerPool's poll_when_idle):
+  // for short CPU-bound handlers (the SQLite store).
+  bool workers_poll_when_idle = false;
   // Bodies larger than this get 413. Bodies larger than 4x this (or with such a
   // Content-Length) are refused by RESTinio's parser before being read: the connection is
   // closed without a response (RESTinio 0.6 offers no hook to answer at that point).

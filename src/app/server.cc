@@ -451,6 +451,9 @@ Result<void> Server::Start() {
   api_options.listen = config_.listen;
   api_options.name = "api";
   api_options.workers = static_cast<size_t>(config_.workers);
+  // SQLite reads run in process and take tens of microseconds: keeping one worker polling
+  // saves a thread wake-up per request. PostgreSQL handlers wait on the network instead.
+  api_options.workers_poll_when_idle = db_->dialect() == store::Dialect::kSqlite;
   api_server_ = std::make_unique<api::HttpServer>(
       std::move(api_options),
       [this](api::HttpRequest& request) {

@@ -80,6 +80,44 @@ constexpr std::string_view kSelectDTOParts3 =
     "ClusterInstallation WHERE DeleteAt = 0 AND InstallationID IN (";
 constexpr std::string_view kSelectDTOParts4 = ") ORDER BY Kind, SortAt, SortKey";
 
+// GetInstallationDTO's one statement (one round trip, one execution instead of two): the
+// installation's row (Kind 0) and the three DTO parts above for its ID, as one UNION ALL. The
+// Kind 0 branch names the columns: seven Part* columns (NULL or 0 on the installation row)
+// followed by kSelectInstallation's, which the part rows fill with NULL. Built once.
+const std::string& SelectInstallationWithDTOParts() {
+  static const std::string sql = [] {
+    constexpr std::string_view kFrom = " FROM Installation";
+    const std::string_view columns = kSelectInstallation.substr(
+        7, kSelectInstallation.size() - 7 - kFrom.size());  // between "SELECT " and kFrom
+    std::string nulls;
+    for (char c : columns) {
+      if (c == ',') nulls += "NULL, ";
+    }
+    nulls += "NULL";
+    std::string out =
+        "SELECT 0 AS Kind, NULL AS PartID, NULL AS PartText, 0 AS PartFlag, 0 AS PartSortAt, "
+        "0 AS PartDeleteAt, NULL AS PartSortKey, ";
+    out.append(columns);
+    out += " FROM Installation WHERE ID = $1";
+    out += " UNION ALL SELECT 1, Annotation.ID, Annotation.Name, 0, 0, 0, Annotation.Name, ";
+    out += nulls;
+    out +=
+        " FROM InstallationAnnotation JOIN Annotation ON Annotation.ID = "
+        "InstallationAnnotation.AnnotationID WHERE InstallationAnnotation.InstallationID = $1";
+    out +=
+        " UNION ALL SELECT 2, ID, DomainName, CASE WHEN IsPrimary THEN 1 ELSE 0 END, CreateAt, "
+        "DeleteAt, ID, ";
+    out += nulls;
+    out += " FROM InstallationDNS WHERE DeleteAt = 0 AND InstallationID = $1";
+    out += " UNION ALL SELECT 3, ClusterID, '', 0, CreateAt, 0, ID, ";
+    out += nulls;
+    out += " FROM ClusterInstallation WHERE DeleteAt = 0 AND InstallationID = $1";
+    out += " ORDER BY Kind, PartSortAt, PartSortKey";
+    return out;
+  }();
+  return sql;
+}
+
 constexpr std::string_view kStatusCounts =
     "SELECT count(*), count(CASE WHEN State = $1 THEN 1 END), count(CASE WHEN State = $2 THEN 1 "
     "END), count(CASE WHEN State = $3 THEN 1 END) FROM Installation WHERE DeleteAt = 0";
@@ -264,10 +302,43 @@ Result<std::optional<model::Installation>> SqlInstallationStore::GetInstallation
 
 Result<std::optional<model::InstallationDTO>> SqlInstallationStore::GetInstallationDTO(
     std::string_view id, GroupMerge merge) {
-  CLOUD_TRY(auto rows, Select("ID = $1", {std::string(id)}, "", merge));
-  if (rows.empty()) return std::optional<model::InstallationDTO>();
-  CLOUD_TRY(auto dtos, ToDTOs(std::move(rows)));
-  return std::optional<model::InstallationDTO>(std::move(dtos.front()));
+  CLOUD_TRY(Rows rows, db_.Query(SelectInstallationWithDTOParts(), {std::string(id)}));
+  if (rows.empty() || rows.front().GetInt64(0) != 0) {
+    return std::optional<model::InstallationDTO>();
+  }
+  std::vector<model::Installation> installation;  // one; a vector for LoadGroupConfigs
+  CLOUD_TRY(model::Installation first, FromRow(rows.front()));
+  installation.push_back(std::move(first));
+  std::vector<model::Annotation> annotations;
+  std::vector<model::InstallationDNS> records;
+  std::vector<std::string> cluster_ids;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const Row row = rows[r];
+    const int64_t kind = row.GetInt64(0);
+    if (kind == kDTOPartAnnotation) {
+      annotations.push_back({row.GetString(1), row.GetString(2)});
+    } else if (kind == kDTOPartDNS) {
+      model::InstallationDNS d;
+      d.id = row.GetString(1);
+      d.domain_name = row.GetString(2);
+      d.installation_id = installation.front().id;
+      d.is_primary = row.GetBool(3);
+      d.create_at = row.GetInt64(4);
+      d.delete_at = row.GetInt64(5);
+      records.push_back(std::move(d));
+    } else {
+      cluster_ids.push_back(row.GetString(1));
+    }
+  }
+  if (merge.include_group_config && installation.front().group_id) {
+    CLOUD_TRY(auto groups, LoadGroupConfigs(db_, installation));
+    if (auto it = groups.find(*installation.front().group_id); it != groups.end()) {
+      model::MergeWithGroup(installation.front(), it->second, merge.include_group_config_overrides);
+    }
+  }
+  return std::optional<model::InstallationDTO>(
+      model::ToDTO(std::move(installation.front()), std::move(annotations), std::move(records),
+                   std::move(cluster_ids)));
 }
 
 Result<std::vector<model::Installation>> SqlInstallationStore::GetInstallations(

@@ -148,17 +148,19 @@ Result<PgResultPtr> Run(PGconn* conn, std::string_view sql, const SqlParams& par
         break;
     }
   }
-  const std::string text(sql);
   PgResultPtr res;
   if (Preparable(sql)) {
     PreparedStatements& prepared = PreparedFor(conn);
-    std::string key;
-    key.reserve(params.size() + 1 + text.size());
+    // The key is built in a per-thread buffer: a prepared statement found costs no allocation
+    // and no copy of the SQL text beyond this one.
+    thread_local std::string key;
+    key.clear();
     for (Oid type : types) key += type == kByteaOid ? 'b' : '-';
     key += '|';
-    key += text;
+    key += sql;
     auto it = prepared.names.find(key);
     if (it == prepared.names.end()) {
+      const std::string text(sql);
       if (prepared.names.size() >= kMaxPreparedPerConnection) {
         PgResultPtr dropped(PQexec(conn, "DEALLOCATE ALL"));
         prepared.names.clear();
@@ -166,7 +168,7 @@ Result<PgResultPtr> Run(PGconn* conn, std::string_view sql, const SqlParams& par
       std::string name = "cloud_s" + std::to_string(prepared.next++);
       PgResultPtr prep(PQprepare(conn, name.c_str(), text.c_str(), n, types.data()));
       if (PQresultStatus(prep.get()) == PGRES_COMMAND_OK) {
-        it = prepared.names.emplace(std::move(key), std::move(name)).first;
+        it = prepared.names.emplace(key, std::move(name)).first;
       } else {
         res = std::move(prep);  // reported below like a failed execution
       }
@@ -185,6 +187,7 @@ Result<PgResultPtr> Run(PGconn* conn, std::string_view sql, const SqlParams& par
     }
   }
   if (!res) {
+    const std::string text(sql);
     res.reset(PQexecParams(conn, text.c_str(), n, types.data(), values.data(), lengths.data(),
                            formats.data(), /*resultFormat=*/0));
   }

@@ -4,6 +4,7 @@
 // the supervisors' pending-work queries.
 #include <gtest/gtest.h>
 
+#include "store/sql_cluster_installation_store.h"
 #include "store/sql_group_store.h"
 #include "store/sql_installation_store.h"
 #include "testlib/counting_database.h"
@@ -247,6 +248,91 @@ TEST_P(InstallationStoreTest, ReadsMergeGroupConfigAndMergedValuesCannotBeSaved)
   auto refused = store_->UpdateInstallation(**merged, *lease);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+}
+
+// GetInstallationDTO reads the row and its DTO parts in one statement: it must give what the
+// list path (row, then the parts of the listed IDs) gives, parts ordered the same way, deleted
+// DNS records and cluster installations left out, nothing of another installation mixed in,
+// and the group merge applied as GetInstallation applies it.
+TEST_P(InstallationStoreTest, SingleDtoReadMatchesListPathPartsAndGroupMerge) {
+  SqlGroupStore groups(db(), *locks_, clock_);
+  model::Group g;
+  g.name = "dto-group";
+  g.version = "10.0";
+  g.image = "group/image";
+  g.max_rolling = 1;
+  g.mattermost_env = model::EnvVarMap{{"A", {"group", std::nullopt}}};
+  auto group = groups.CreateGroup(g, {});
+  ASSERT_TRUE(group) << group.error().ToString();
+  model::Installation i = Make("dto-alpha");
+  i.group_id = group->group.id;
+  i.mattermost_env = model::EnvVarMap{{"A", {"mine", std::nullopt}}};
+  const auto alpha = Create(i, {"alpha.example.com", "alpha.two.com", "alpha.three.com"},
+                            {"zeta", "alpha", "mid"});
+  const auto other = Create(Make("dto-other"), {"other.example.com"}, {"other-only"});
+  const std::string& id = alpha.installation.id;
+  ASSERT_TRUE(db().Exec("UPDATE InstallationDNS SET DeleteAt = 5 WHERE DomainName = $1",
+                        {"alpha.two.com"}));
+
+  SqlClusterInstallationStore cis(db(), *locks_, clock_);
+  for (const char* cluster : {"dto-cluster-b", "dto-cluster-a", "dto-cluster-c"}) {
+    ASSERT_TRUE(db().Exec(
+        "INSERT INTO Cluster (ID, Provider, Provisioner, State, AllowInstallations, CreateAt, "
+        "DeleteAt, APISecurityLock, LockAcquiredAt, PgBouncerConfig, SchedulingLockAcquiredAt) "
+        "VALUES ($1, 'aws', 'kops', 'stable', true, 1, 0, false, 0, 'null', 0)",
+        {cluster}));
+  }
+  std::vector<std::string> ci_ids;
+  for (const auto& [cluster, installation] :
+       std::vector<std::pair<std::string, std::string>>{{"dto-cluster-b", id},
+                                                        {"dto-cluster-a", id},
+                                                        {"dto-cluster-c", id},
+                                                        {"dto-cluster-a", other.installation.id}}) {
+    model::ClusterInstallation ci;
+    ci.cluster_id = cluster;
+    ci.installation_id = installation;
+    ci.namespace_ = installation;
+    ci.state = model::ClusterInstallationState::kCreationRequested;
+    ci.is_active = true;
+    auto created = cis.CreateClusterInstallation(ci, nullptr, EventOptions::IfChanged());
+    ASSERT_TRUE(created) << created.error().ToString();
+    ci_ids.push_back(created->id);
+    clock_.Advance(10);
+  }
+  ASSERT_TRUE(db().Exec("UPDATE ClusterInstallation SET DeleteAt = 7 WHERE ID = $1", {ci_ids[2]}));
+
+  for (GroupMerge merge :
+       {GroupMerge::None(), GroupMerge::Config(), GroupMerge::ConfigAndOverrides()}) {
+    SCOPED_TRACE(testing::Message() << "merge config=" << merge.include_group_config
+                                    << " overrides=" << merge.include_group_config_overrides);
+    model::InstallationFilter filter;
+    filter.installation_ids = {id};
+    filter.include_group_config = merge.include_group_config;
+    filter.include_group_config_overrides = merge.include_group_config_overrides;
+    auto listed = store_->GetInstallationDTOs(filter);
+    ASSERT_TRUE(listed) << listed.error().ToString();
+    ASSERT_EQ(listed->size(), 1u);
+    auto got = store_->GetInstallationDTO(id, merge);
+    ASSERT_TRUE(got) << got.error().ToString();
+    ASSERT_TRUE(got->has_value());
+    EXPECT_EQ(**got, listed->front());
+    EXPECT_EQ(model::EncodeJson(**got), model::EncodeJson(listed->front()));
+    EXPECT_EQ((*got)->installation.version, merge.include_group_config ? "10.0" : "9.0");
+    EXPECT_EQ((*got)->installation.group_overrides.empty(), !merge.include_group_config_overrides);
+
+    ASSERT_EQ((*got)->annotations.size(), 3u);
+    EXPECT_EQ((*got)->annotations[0].name, "alpha");
+    EXPECT_EQ((*got)->annotations[2].name, "zeta");
+    ASSERT_TRUE((*got)->dns_records.has_value());
+    ASSERT_EQ((*got)->dns_records->size(), 2u);
+    EXPECT_EQ((*got)->dns_records->at(0).domain_name, "alpha.example.com");
+    EXPECT_EQ((*got)->dns_records->at(1).domain_name, "alpha.three.com");
+    EXPECT_EQ((*got)->cluster_ids, (std::vector<std::string>{"dto-cluster-b", "dto-cluster-a"}));
+  }
+
+  auto missing = store_->GetInstallationDTO("abcdefghijklmnopqrstuvwxyz", GroupMerge::None());
+  ASSERT_TRUE(missing) << missing.error().ToString();
+  EXPECT_FALSE(missing->has_value());
 }
 
 TEST_P(InstallationStoreTest, UpdatesAreColumnRestrictedFencedAndEvented) {
