@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -19,6 +20,19 @@ namespace cloud::store {
 namespace {
 
 constexpr int64_t kAnchorSeedBase = 1'600'000'000'000;
+
+// Another server process on the same database: its own connection, clock and store.
+struct AnchorTestOtherProcess {
+  AnchorTestOtherProcess(std::unique_ptr<SqlDatabase> opened, int64_t clock_start)
+      : db(std::move(opened)),
+        clock(clock_start),
+        locks(MakeSqlLockStore(*db, clock)),
+        store(*db, *locks, clock) {}
+  std::unique_ptr<SqlDatabase> db;
+  ManualClock clock;
+  std::unique_ptr<LockStore> locks;
+  SqlInstallationStore store;
+};
 
 class InstallationPageAnchorTest : public testlib::DatabaseTest {
  protected:
@@ -102,6 +116,14 @@ class InstallationPageAnchorTest : public testlib::DatabaseTest {
     return on.CreateInstallation(i, {}, {i.name + ".example.com"}, EventOptions::None());
   }
 
+  // nullptr (and a test failure) when the second connection cannot be opened.
+  std::unique_ptr<AnchorTestOtherProcess> OtherProcess(int64_t clock_start) {
+    auto opened = test_db().OpenAnother();
+    EXPECT_TRUE(opened) << opened.error().ToString();
+    if (!opened) return nullptr;
+    return std::make_unique<AnchorTestOtherProcess>(std::move(*opened), clock_start);
+  }
+
   std::unique_ptr<LockStore> locks_;
   std::unique_ptr<SqlInstallationStore> store_;
 };
@@ -137,11 +159,9 @@ TEST_P(InstallationPageAnchorTest, ChangesThroughAnotherConnectionAreNeverServed
 
   // "Another process", with a clock far behind: its installation sorts first, shifting every
   // position by one.
-  auto other_db = test_db().OpenAnother();
-  ASSERT_TRUE(other_db) << other_db.error().ToString();
-  ManualClock behind(kAnchorSeedBase - 1'000'000);
-  auto other_locks = MakeSqlLockStore(**other_db, behind);
-  SqlInstallationStore other(**other_db, *other_locks, behind);
+  auto behind = OtherProcess(kAnchorSeedBase - 1'000'000);
+  ASSERT_TRUE(behind);
+  SqlInstallationStore& other = behind->store;
   const int64_t before_create = ListVersion(db());
   auto created = CreateOn(other, "early");
   ASSERT_TRUE(created) << created.error().ToString();
@@ -160,7 +180,7 @@ TEST_P(InstallationPageAnchorTest, ChangesThroughAnotherConnectionAreNeverServed
 
   // A state write does not change the listing: the anchors stay valid (no rebuild).
   const int64_t before_state = ListVersion(db());
-  auto lease = other_locks->AcquireOne(LockTable::kInstallation, all[5], "other");
+  auto lease = behind->locks->AcquireOne(LockTable::kInstallation, all[5], "other");
   ASSERT_TRUE(lease) << lease.error().ToString();
   ASSERT_TRUE(other.UpdateInstallationState(all[5], model::InstallationState::kUpdateRequested,
                                             *lease, EventOptions::None()));
@@ -189,16 +209,13 @@ TEST_P(InstallationPageAnchorTest, AppendsKeepTheAnchorsAndAreListed) {
   ASSERT_EQ(store_->page_anchor_stats().builds, 1);
 
   // Creates from another connection whose clock is ahead: each sorts after every listed row.
-  auto other_db = test_db().OpenAnother();
-  ASSERT_TRUE(other_db) << other_db.error().ToString();
-  ManualClock ahead(kAnchorSeedBase + 1'000'000);
-  auto other_locks = MakeSqlLockStore(**other_db, ahead);
-  SqlInstallationStore other(**other_db, *other_locks, ahead);
+  auto ahead = OtherProcess(kAnchorSeedBase + 1'000'000);
+  ASSERT_TRUE(ahead);
   const int64_t version = ListVersion(db());
   const int64_t changes = ListVersion(db(), "Changes");
   for (int n = 0; n < 150; ++n) {
-    ahead.Advance(1);
-    ASSERT_TRUE(CreateOn(other, "appended" + std::to_string(n)));
+    ahead->clock.Advance(1);
+    ASSERT_TRUE(CreateOn(ahead->store, "appended" + std::to_string(n)));
   }
   EXPECT_EQ(ListVersion(db()), version);  // the anchors' version: nothing listed moved
   EXPECT_EQ(ListVersion(db(), "Changes"), changes + 150);
@@ -215,9 +232,8 @@ TEST_P(InstallationPageAnchorTest, AppendsKeepTheAnchorsAndAreListed) {
   EXPECT_EQ(stats.hits, 6);
 
   // One create that sorts among the listed rows (a clock behind) does move them.
-  ManualClock behind(kAnchorSeedBase + 500);
-  SqlInstallationStore late(**other_db, *other_locks, behind);
-  ASSERT_TRUE(CreateOn(late, "between"));
+  ahead->clock.Set(kAnchorSeedBase + 500);
+  ASSERT_TRUE(CreateOn(ahead->store, "between"));
   EXPECT_EQ(ListVersion(db()), version + 1);
   clock_.Advance(SqlInstallationStore::kPageAnchorRebuildIntervalMs);
   EXPECT_EQ(PageIds(15, 100), Slice(AllIds(), 15, 100));
@@ -232,28 +248,25 @@ TEST_P(InstallationPageAnchorTest, AnchorsBuiltDuringConcurrentWritesAreNeverSta
   ASSERT_FALSE(HasFatalFailure());
   std::atomic<bool> failed{false};
   std::atomic<int> writers_done{0};
-  auto writer = [&](int64_t clock_start, int64_t step, int creates) {
-    auto conn = test_db().OpenAnother();
-    if (!conn) {
-      failed = true;
-      ++writers_done;
-      return;
-    }
-    ManualClock clock(clock_start);
-    auto locks = MakeSqlLockStore(**conn, clock);
-    SqlInstallationStore store(**conn, *locks, clock);
+  auto writer = [&](std::shared_ptr<AnchorTestOtherProcess> process, int64_t step, int creates) {
     for (int n = 0; n < creates && !failed; ++n) {
-      clock.Advance(step);
-      if (!CreateOn(store, "w" + std::to_string(clock_start) + "-" + std::to_string(n))) {
-        failed = true;
-      }
+      process->clock.Advance(step);
+      const std::string name =
+          "w" + std::to_string(process->clock.NowMillis()) + "-" + std::to_string(n);
+      if (!CreateOn(process->store, name)) failed = true;
     }
     ++writers_done;
   };
+  std::vector<std::shared_ptr<AnchorTestOtherProcess>> processes;
+  for (int64_t start :
+       {kAnchorSeedBase + 1'000'000, kAnchorSeedBase + 1'000'001, kAnchorSeedBase + 10}) {
+    processes.push_back(OtherProcess(start));
+    ASSERT_TRUE(processes.back());
+  }
   std::vector<std::thread> writers;
-  writers.emplace_back(writer, kAnchorSeedBase + 1'000'000, 3, 120);  // appends
-  writers.emplace_back(writer, kAnchorSeedBase + 1'000'001, 3, 120);  // appends, interleaved
-  writers.emplace_back(writer, kAnchorSeedBase + 10, 5, 40);          // among the listed rows
+  writers.emplace_back(writer, processes[0], 3, 120);  // appends
+  writers.emplace_back(writer, processes[1], 3, 120);  // appends, interleaved
+  writers.emplace_back(writer, processes[2], 5, 40);   // among the listed rows
   std::mt19937 rng(7);
   while (writers_done.load() < 3) {
     clock_.Advance(SqlInstallationStore::kPageAnchorRebuildIntervalMs);  // rebuild when stale

@@ -55,6 +55,20 @@ class InstallationStoreTest : public testlib::DatabaseTest {
     return rows ? rows->front().GetInt64(0) : -1;
   }
 
+  // A group of version 10.0, image group/image and env A=group; its ID ("" on failure).
+  std::string CreateGroupOverridingA(std::string name) {
+    SqlGroupStore groups(db(), *locks_, clock_);
+    model::Group g;
+    g.name = std::move(name);
+    g.version = "10.0";
+    g.image = "group/image";
+    g.max_rolling = 1;
+    g.mattermost_env = model::EnvVarMap{{"A", {"group", std::nullopt}}};
+    auto group = groups.CreateGroup(g, {});
+    EXPECT_TRUE(group) << group.error().ToString();
+    return group ? group->group.id : std::string();
+  }
+
   static std::vector<std::string> Names(const std::vector<model::Installation>& rows) {
     std::vector<std::string> out;
     for (const auto& i : rows) out.push_back(i.name);
@@ -218,17 +232,10 @@ TEST_P(InstallationStoreTest, StatusCountsNonDeletedInstallationsByState) {
 }
 
 TEST_P(InstallationStoreTest, ReadsMergeGroupConfigAndMergedValuesCannotBeSaved) {
-  SqlGroupStore groups(db(), *locks_, clock_);
-  model::Group g;
-  g.name = "g";
-  g.version = "10.0";
-  g.image = "group/image";
-  g.max_rolling = 1;
-  g.mattermost_env = model::EnvVarMap{{"A", {"group", std::nullopt}}};
-  auto group = groups.CreateGroup(g, {});
-  ASSERT_TRUE(group) << group.error().ToString();
+  const std::string group_id = CreateGroupOverridingA("g");
+  ASSERT_FALSE(group_id.empty());
   model::Installation i = Make("alpha");
-  i.group_id = group->group.id;
+  i.group_id = group_id;
   i.mattermost_env = model::EnvVarMap{{"A", {"mine", std::nullopt}}};
   const auto created = Create(i);
 
@@ -255,17 +262,10 @@ TEST_P(InstallationStoreTest, ReadsMergeGroupConfigAndMergedValuesCannotBeSaved)
 // DNS records and cluster installations left out, nothing of another installation mixed in,
 // and the group merge applied as GetInstallation applies it.
 TEST_P(InstallationStoreTest, SingleDtoReadMatchesListPathPartsAndGroupMerge) {
-  SqlGroupStore groups(db(), *locks_, clock_);
-  model::Group g;
-  g.name = "dto-group";
-  g.version = "10.0";
-  g.image = "group/image";
-  g.max_rolling = 1;
-  g.mattermost_env = model::EnvVarMap{{"A", {"group", std::nullopt}}};
-  auto group = groups.CreateGroup(g, {});
-  ASSERT_TRUE(group) << group.error().ToString();
+  const std::string group_id = CreateGroupOverridingA("dto-group");
+  ASSERT_FALSE(group_id.empty());
   model::Installation i = Make("dto-alpha");
-  i.group_id = group->group.id;
+  i.group_id = group_id;
   i.mattermost_env = model::EnvVarMap{{"A", {"mine", std::nullopt}}};
   const auto alpha = Create(i, {"alpha.example.com", "alpha.two.com", "alpha.three.com"},
                             {"zeta", "alpha", "mid"});
