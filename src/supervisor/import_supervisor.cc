@@ -213,12 +213,24 @@ StepOutcome ImportSupervisor::TakeWork() {
   Result<std::optional<AwatImportStatus>> work =
       awat_.GetTranslationReadyToImport(options_.instance_id);
   if (!work) {
-    log_.With("awat", awat_.address())
-        .Error(
-            "failed to get a ready import from AWAT; will retry (other supervisors keep "
-            "running)",
-            work.error());
+    const int64_t failures = awat_failures_in_a_row_.fetch_add(1) + 1;
+    const Logger log = log_.With("awat", awat_.address());
+    if (failures == 1) {
+      log.Error(
+          "failed to get a ready import from AWAT; will retry (other supervisors keep running)",
+          work.error());
+    } else if (failures % kAwatDownWarnEvery == 0) {
+      log.With("attempts", std::to_string(failures))
+          .Warn("AWAT still unreachable; will retry", work.error());
+    } else {
+      log.Debug("AWAT still unreachable: " + work.error().message);
+    }
     return StepOutcome::kStay;
+  }
+  if (const int64_t failures = awat_failures_in_a_row_.exchange(0); failures > 0) {
+    log_.With("awat", awat_.address())
+        .With("attempts", std::to_string(failures))
+        .Info("AWAT answers again");
   }
   if (!work->has_value()) return StepOutcome::kDone;
   const AwatImportStatus& import = **work;

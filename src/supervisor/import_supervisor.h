@@ -2,6 +2,7 @@
 // spec upstream-core.md §1.10). Off by default (--import-supervisor, with --awat).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -147,6 +148,10 @@ class ImportSupervisor final : public Doer {
   std::deque<PendingReport> reports_;
   int reports_in_flight_ = 0;
   std::thread reporter_;
+  // Polls of AWAT's queue that failed in a row: the first is an error, then one warning every
+  // kAwatDownWarnEvery (not one per poll), and a line when AWAT answers again.
+  static constexpr int64_t kAwatDownWarnEvery = 20;
+  std::atomic<int64_t> awat_failures_in_a_row_{0};
 };
 
 }  // namespace cloud::supervisor

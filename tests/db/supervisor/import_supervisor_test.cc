@@ -265,9 +265,26 @@ TEST_P(ImportSupervisorTest, AwatDownIsLoggedAndRetriedLater) {
             StepOutcome::kStay);
   other.reset();
 
+  // Polls that keep failing are not one error each: one warning per 20 in a row.
+  for (int poll = 0; poll < 39; ++poll) {
+    EXPECT_EQ(supervisor_->Supervise(WorkItem{std::string(ImportSupervisor::kAwatQueueItem), {}}),
+              StepOutcome::kStay);
+  }
+  auto count = [&](LogLevel level, std::string_view text) {
+    int n = 0;
+    for (const LogRecord& r : logger_.sink->Records()) {
+      n += r.level == level && r.message.find(text) != std::string::npos;
+    }
+    return n;
+  };
+  // One error from each supervisor (this one's first poll, and the refused one's above).
+  EXPECT_EQ(count(LogLevel::kError, "failed to get a ready import from AWAT"), 2);
+  EXPECT_EQ(count(LogLevel::kWarn, "AWAT still unreachable"), 2);  // the 20th and the 40th
+
   awat_.SetDown(false);
   clock_.Advance(60'000);  // the backoff is due
   scheduler.RunOnceForTest();
+  EXPECT_TRUE(Logged(LogLevel::kInfo, "AWAT answers again"));
   EXPECT_EQ(GetInstallation(target_.id).state, InstallationState::kImportComplete);
   EXPECT_EQ(sim_->ImportJobsStarted(target_.id), 1);
   (void)import_id;
