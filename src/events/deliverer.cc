@@ -235,9 +235,12 @@ void EventDeliverer::WorkerLoop(int index) {
       }
     }
     const int64_t now = clock_.NowMillis();
-    if (index == 0 && options_.retention_ms > 0 && now - last_prune >= options_.prune_every_ms) {
+    if (index == 0 && now - last_prune >= options_.prune_every_ms) {
       last_prune = now;
-      if (Result<int64_t> pruned = Prune(); !pruned) {
+      // Retention 0 keeps every row, but pending rows of deleted targets are still failed.
+      if (Result<int64_t> pruned =
+              options_.retention_ms > 0 ? Prune() : FailDeliveriesOfDeletedTargets();
+          !pruned) {
         log_.Warn("pruning old deliveries failed", pruned.error());
       }
     }
@@ -260,14 +263,10 @@ Result<int64_t> EventDeliverer::RunOnce() {
   return attempts;
 }
 
-Result<int64_t> EventDeliverer::Prune() {
-  const int64_t cutoff = clock_.NowMillis() - options_.retention_ms;
-  const std::string delivered = StatusText(EventDeliveryStatus::kDelivered);
+Result<int64_t> EventDeliverer::FailDeliveriesOfDeletedTargets() {
   const std::string failed = StatusText(EventDeliveryStatus::kFailed);
   const std::string not_attempted = StatusText(EventDeliveryStatus::kNotAttempted);
   const std::string retrying = StatusText(EventDeliveryStatus::kRetrying);
-  const std::string batch = std::to_string(kPruneBatchRows);
-
   // Pending rows of targets deleted meanwhile (a delete racing with the transaction that queued
   // them; deletes fail the rows they see themselves) would wait forever: fail them.
   int64_t orphaned = 0;
@@ -282,6 +281,18 @@ Result<int64_t> EventDeliverer::Prune() {
     orphaned += n;
   }
   failed_ += orphaned;
+  return orphaned;
+}
+
+Result<int64_t> EventDeliverer::Prune() {
+  const int64_t cutoff = clock_.NowMillis() - options_.retention_ms;
+  const std::string delivered = StatusText(EventDeliveryStatus::kDelivered);
+  const std::string failed = StatusText(EventDeliveryStatus::kFailed);
+  const std::string not_attempted = StatusText(EventDeliveryStatus::kNotAttempted);
+  const std::string retrying = StatusText(EventDeliveryStatus::kRetrying);
+  const std::string batch = std::to_string(kPruneBatchRows);
+  CLOUD_TRY(int64_t orphaned, FailDeliveriesOfDeletedTargets());
+  (void)orphaned;
 
   // Finished delivery rows older than the retention, kPruneBatchRows per statement so that a
   // big prune never holds a long lock.

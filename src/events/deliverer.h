@@ -43,7 +43,8 @@ struct DelivererOptions {
   int64_t max_backoff_ms = 10 * 60 * 1000;
   int64_t attempt_timeout_ms = 15'000;  // per HTTP attempt
   int64_t idle_poll_ms = 200;
-  // Finished deliveries and events older than this are deleted (0: never); see Prune().
+  // Finished deliveries and events older than this are deleted (0: never; pending rows of
+  // deleted targets are still failed every prune_every_ms); see Prune().
   int64_t retention_ms = int64_t{7} * 24 * 3600 * 1000;
   int64_t prune_every_ms = 60'000;
   int max_rows_per_claim = 100;
@@ -85,6 +86,9 @@ class EventDeliverer {
   // retention_ms none of whose deliveries is still pending. Returns the number of delivery and
   // Event rows deleted.
   Result<int64_t> Prune();
+  // Fails the pending rows of deleted targets (the first step of Prune; the workers run it
+  // every prune_every_ms even with retention 0). Returns how many rows it failed.
+  Result<int64_t> FailDeliveriesOfDeletedTargets();
 
   DeliveryStats stats() const;
 

@@ -669,6 +669,33 @@ TEST_P(DelivererTest, DeletedTargetsFailTheirPendingDeliveries) {
             0);
 }
 
+TEST_P(DelivererTest, WithoutRetentionTheWorkersStillFailRowsOfDeletedTargets) {
+  Receiver receiver;
+  receiver.Answer(503);
+  const std::string sub = Subscribe(receiver.url("/sub"));
+  Lifecycle("beta", {InstallationState::kStable});
+  // Deleted behind the store's back, as a delete racing the queueing transaction leaves it.
+  ASSERT_TRUE(db().Exec("UPDATE Subscription SET DeleteAt = 1 WHERE ID = $1", {sub}));
+  DelivererOptions o = Options();
+  o.retention_ms = 0;  // keep every row
+  o.prune_every_ms = 0;
+  auto deliverer = MakeDeliverer(o);
+  deliverer->Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (Count("SELECT COUNT(*) FROM EventDelivery WHERE SubscriptionID = $1 AND Status = "
+               "'failed' AND LastError = 'target deleted'",
+               {sub}) < 2 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  deliverer->Stop();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE SubscriptionID = $1 AND Status = "
+                  "'failed' AND LastError = 'target deleted'",
+                  {sub}),
+            2);
+  EXPECT_GE(Count("SELECT COUNT(*) FROM Event"), 2);  // nothing pruned
+}
+
 TEST_P(DelivererTest, ResourceWithFailingHeadDoesNotStallOtherResources) {
   Receiver receiver;
   const std::string blocked_resource = NewId();
