@@ -52,13 +52,12 @@ class SupervisorLifecycleMetrics final : public supervisor::LifecycleObserver {
                              const Clock& clock, Logger log)
       : events_(events), clock_(clock), log_(std::move(log)) {
     struct Kind {
-      std::string_view kind, label, type;
+      std::string_view kind, label;  // kind is also the events' ResourceType
       std::vector<std::pair<std::string_view, std::string_view>> requests;  // state, histogram
     };
     const Kind kinds[] = {
         {"installation",
          "group",
-         "installation",
          {{"creation-requested", "creation"},
           {"update-requested", "update"},
           {"hibernation-requested", "hibernation"},
@@ -69,11 +68,9 @@ class SupervisorLifecycleMetrics final : public supervisor::LifecycleObserver {
           {"deletion-cancellation-requested", ""}}},
         {"cluster_installation",
          "cluster",
-         "cluster_installation",
          {{"reconciling", "reconciling"}, {"deletion-requested", "deletion"}}},
         {"cluster",
          "",
-         "cluster",
          {{"creation-requested", "creation"},
           {"provisioning-requested", "provisioning"},
           {"upgrade-requested", "upgrade"},
@@ -83,20 +80,19 @@ class SupervisorLifecycleMetrics final : public supervisor::LifecycleObserver {
     };
     for (const Kind& k : kinds) {
       KindMetrics& m = kinds_[std::string(k.kind)];
-      m.resource_type = std::string(k.type);
+      m.labelled = !k.label.empty();
       for (const auto& [state, histogram] : k.requests) {
         m.request_states.emplace_back(state);
         if (histogram.empty()) continue;
         const std::string name = "provisioner_app_" + std::string(k.kind) + "_" +
                                  std::string(histogram) + "_duration_seconds";
         std::vector<std::string> labels;
-        if (!k.label.empty()) labels.emplace_back(k.label);
+        if (m.labelled) labels.emplace_back(k.label);
         m.histograms[std::string(state)] =
             &registry.AddHistogram(name,
                                    "Seconds from the " + std::string(state) + " request of a " +
                                        std::string(k.kind) + " until it settled.",
                                    labels, api::LinearBuckets(0, 15, 20));
-        m.labelled = !k.label.empty();
       }
     }
   }
@@ -108,7 +104,7 @@ class SupervisorLifecycleMetrics final : public supervisor::LifecycleObserver {
     const KindMetrics& m = it->second;
     model::StateChangeEventFilter filter;
     filter.resource_id = std::string(id);
-    filter.resource_type = m.resource_type;
+    filter.resource_type = std::string(kind);
     filter.new_states = m.request_states;
     filter.paging.per_page = 1;
     const Logger log = log_.With(std::string(kind), std::string(id));
@@ -137,7 +133,6 @@ class SupervisorLifecycleMetrics final : public supervisor::LifecycleObserver {
 
  private:
   struct KindMetrics {
-    std::string resource_type;
     std::vector<std::string> request_states;
     std::map<std::string, api::HistogramFamily*> histograms;  // by request state
     bool labelled = false;

@@ -291,8 +291,7 @@ Result<int64_t> EventDeliverer::Prune() {
   const std::string not_attempted = StatusText(EventDeliveryStatus::kNotAttempted);
   const std::string retrying = StatusText(EventDeliveryStatus::kRetrying);
   const std::string batch = std::to_string(kPruneBatchRows);
-  CLOUD_TRY(int64_t orphaned, FailDeliveriesOfDeletedTargets());
-  (void)orphaned;
+  CLOUD_TRY(const int64_t orphaned, FailDeliveriesOfDeletedTargets());
 
   // Finished delivery rows older than the retention, kPruneBatchRows per statement so that a
   // big prune never holds a long lock.

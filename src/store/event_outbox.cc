@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <string>
 #include <vector>
 
 #include "common/id.h"
@@ -17,20 +18,31 @@ constexpr std::string_view kInsertStateChangeEvent =
     "INSERT INTO StateChangeEvent (ID, EventID, ResourceID, ResourceType, OldState, NewState) "
     "VALUES ($1, $2, $3, $4, $5, $6)";
 // Who gets a state change: the live subscriptions of its event type (Kind 0) and the live legacy
-// webhooks (Kind 1), each by CreateAt then ID, in one round trip. $1 is the event type.
-constexpr std::string_view kSelectRecipients =
-    "SELECT 0 AS Kind, ID, CreateAt FROM Subscription WHERE EventType = $1 AND DeleteAt = 0 "
-    "UNION ALL SELECT 1, ID, CreateAt FROM Webhooks WHERE DeleteAt = 0 ORDER BY 1, 3, 2";
+// webhooks (Kind 1), each by CreateAt then ID, in one round trip. `event_type` is the event
+// type's parameter.
+std::string SelectRecipients(std::string_view event_type) {
+  return "SELECT 0 AS Kind, ID, CreateAt FROM Subscription WHERE EventType = " +
+         std::string(event_type) +
+         " AND DeleteAt = 0 UNION ALL SELECT 1, ID, CreateAt FROM Webhooks WHERE DeleteAt = 0 "
+         "ORDER BY 1, 3, 2";
+}
+// SQLite: the recipients alone; $1 is the event type.
+const std::string& SelectRecipientsSql() {
+  static const std::string sql = SelectRecipients("$1");
+  return sql;
+}
 // PostgreSQL: the Event and StateChangeEvent inserts and the recipients read as ONE statement
 // (data-modifying CTEs run exactly once, whether or not the outer query reads them). The
 // parameters are those of kInsertEvent ($1-$4) then StateChangeEvent's ID, ResourceID,
 // ResourceType, OldState, NewState ($5-$9); $3, the event type, also selects subscriptions.
-constexpr std::string_view kInsertEventSelectRecipientsPostgres =
-    "WITH NewEvent AS (INSERT INTO Event (ID, Timestamp, EventType, ExtraData) VALUES ($1, $2, "
-    "$3, $4)), NewChange AS (INSERT INTO StateChangeEvent (ID, EventID, ResourceID, ResourceType, "
-    "OldState, NewState) VALUES ($5, $1, $6, $7, $8, $9)) SELECT 0 AS Kind, ID, CreateAt FROM "
-    "Subscription WHERE EventType = $3 AND DeleteAt = 0 UNION ALL SELECT 1, ID, CreateAt FROM "
-    "Webhooks WHERE DeleteAt = 0 ORDER BY 1, 3, 2";
+const std::string& InsertEventSelectRecipientsPostgresSql() {
+  static const std::string sql =
+      "WITH NewEvent AS (INSERT INTO Event (ID, Timestamp, EventType, ExtraData) VALUES ($1, $2, "
+      "$3, $4)), NewChange AS (INSERT INTO StateChangeEvent (ID, EventID, ResourceID, "
+      "ResourceType, OldState, NewState) VALUES ($5, $1, $6, $7, $8, $9)) " +
+      SelectRecipients("$3");
+  return sql;
+}
 constexpr int64_t kRecipientSubscription = 0;
 constexpr std::string_view kInsertDeliveriesPrefix =
     "INSERT INTO EventDelivery (ID, EventID, SubscriptionID, Status, LastAttempt, Attempts, "
@@ -85,7 +97,7 @@ Result<std::string> AppendStateChangeEvent(SqlExecutor& tx, const StateChangeRec
   Rows recipients;
   if (tx.dialect() == Dialect::kPostgres) {
     CLOUD_TRY(recipients,
-              tx.Query(kInsertEventSelectRecipientsPostgres,
+              tx.Query(InsertEventSelectRecipientsPostgresSql(),
                        {event_id, clock.NowMillis(), event_type, extra_json, NewId(),
                         change.resource_id, resource_type, change.old_state, change.new_state}));
   } else {
@@ -93,7 +105,7 @@ Result<std::string> AppendStateChangeEvent(SqlExecutor& tx, const StateChangeRec
     CLOUD_TRY_VOID(
         tx.Exec(kInsertStateChangeEvent, {NewId(), event_id, change.resource_id, resource_type,
                                           change.old_state, change.new_state}));
-    CLOUD_TRY(recipients, tx.Query(kSelectRecipients, {event_type}));
+    CLOUD_TRY(recipients, tx.Query(SelectRecipientsSql(), {event_type}));
   }
   std::vector<std::string> subscribers;
   std::vector<std::string> webhooks;

@@ -142,11 +142,8 @@ Result<void> SqlClusterInstallationStore::WriteState(std::string_view id, std::s
   CLOUD_TRY_VOID(sql_internal::CheckLease(lease, {LockTable::kClusterInstallation}, id));
   if (event.mode == EventOptions::Mode::kNone) {
     // No event: the fenced write alone (one statement is atomic on its own).
-    CLOUD_TRY(Rows none,
-              FencedUpdateReturningOld(db_, "ClusterInstallation", "cluster installation", set,
-                                       std::move(params), "", lease, id));
-    (void)none;
-    return Ok();
+    return FencedWrite(db_, "ClusterInstallation", "cluster installation", set, std::move(params),
+                       lease, id);
   }
   return RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
     CLOUD_TRY(Rows old, FencedUpdateReturningOld(tx, "ClusterInstallation", "cluster installation",
@@ -168,9 +165,7 @@ Result<void> SqlClusterInstallationStore::UpdateClusterInstallation(
 
 Result<void> SqlClusterInstallationStore::UpdateClusterInstallationAndRelease(
     const model::ClusterInstallation& ci, const Lease& lease, const EventOptions& event) {
-  if (lease.rows.size() != 1) {
-    return FailedPrecondition("a write that releases its lease needs a one-row lease");
-  }
+  CLOUD_TRY_VOID(RequireOneRowLease(lease));
   return WriteState(ci.id, std::string(kUpdateCISet).append(kReleaseLeaseSet),
                     {ci.cluster_id, ci.installation_id, ci.namespace_, StateText(ci.state)},
                     StateText(ci.state), ci.cluster_id, lease, event);

@@ -63,13 +63,41 @@ inline Error MissingOrLeaseLost(SqlExecutor& db, std::string_view table, std::st
                   " lost");
 }
 
+// Before a write that appends kReleaseLeaseSet: such a write releases exactly one row's lease.
+inline Result<void> RequireOneRowLease(const Lease& lease) {
+  if (lease.rows.size() != 1) {
+    return FailedPrecondition("a write that releases its lease needs a one-row lease");
+  }
+  return Ok();
+}
+
+// `UPDATE <table> SET <set> WHERE ID = id`, fenced by `lease`: one statement on both engines.
+// `set` uses $1..$n for `params`. Errors: kFailedPrecondition when `lease` does not cover `id`;
+// kNotFound naming `what` when the row does not exist; kConflict when the lease was lost.
+inline Result<void> FencedWrite(SqlExecutor& db, std::string_view table, std::string_view what,
+                                std::string_view set, SqlParams params, const Lease& lease,
+                                std::string_view id) {
+  if (!lease.Holds(id)) {
+    return FailedPrecondition("no lease on " + std::string(LockTableName(lease.table)) + " " +
+                              std::string(id));
+  }
+  const std::string id_param = "$" + std::to_string(params.size() + 1);
+  params.emplace_back(std::string(id));
+  Result<void> written = FencedExec(
+      db, "UPDATE " + std::string(table) + " SET " + std::string(set) + " WHERE ID = " + id_param,
+      std::move(params), lease, id);
+  if (!written && written.error().code == ErrorCode::kConflict) {
+    return MissingOrLeaseLost(db, table, what, lease, id);
+  }
+  return written;
+}
+
 // `UPDATE <table> SET <set> WHERE ID = id`, fenced by `lease`, returning the row's
 // `old_columns` (e.g. "State, Name") as they were just before the write, in one row.
 //   PostgreSQL: one statement; the old values come from the row locked FOR UPDATE in the same
 //   statement, so they are the newest committed ones, and the write follows them at once.
 //   SQLite: a read, then the write; run it inside a transaction (SQLite runs one writer at a
 //   time, so nothing comes between the two).
-// With empty `old_columns` the write alone (one statement on both engines; no rows returned).
 // `set` uses $1..$n for `params` and may refer to no column (parameters only); `old_columns`
 // must not name the lock columns. Errors: kFailedPrecondition when `lease` does not cover `id`;
 // kNotFound naming `what` when the row does not exist; kConflict when the lease was lost.
@@ -84,16 +112,6 @@ inline Result<Rows> FencedUpdateReturningOld(SqlExecutor& db, std::string_view t
   const std::string t(table);
   const std::string id_param = "$" + std::to_string(params.size() + 1);
   params.emplace_back(std::string(id));
-  if (old_columns.empty()) {
-    Result<void> written =
-        FencedExec(db, "UPDATE " + t + " SET " + std::string(set) + " WHERE ID = " + id_param,
-                   std::move(params), lease, id);
-    if (!written && written.error().code == ErrorCode::kConflict) {
-      return MissingOrLeaseLost(db, table, what, lease, id);
-    }
-    if (!written) return std::move(written).error();
-    return Rows();
-  }
   if (db.dialect() == Dialect::kPostgres) {
     SqlFragment fence = lease.Fence(id, params.size() + 1);
     params.insert(params.end(), fence.params.begin(), fence.params.end());

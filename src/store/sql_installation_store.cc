@@ -212,6 +212,48 @@ Result<std::map<std::string, model::GroupConfig>> LoadGroupConfigs(
   return out;
 }
 
+// Merges each installation of `installations` in a group with that group's config.
+Result<void> MergeGroups(SqlExecutor& db, std::vector<model::Installation>& installations,
+                         GroupMerge merge) {
+  if (!merge.include_group_config) return Ok();
+  CLOUD_TRY(auto groups, LoadGroupConfigs(db, installations));
+  for (model::Installation& i : installations) {
+    if (!i.group_id) continue;
+    auto it = groups.find(*i.group_id);
+    if (it == groups.end()) continue;
+    model::MergeWithGroup(i, it->second, merge.include_group_config_overrides);
+  }
+  return Ok();
+}
+
+// The DTO parts of one installation, as read from kSelectDTOParts* or
+// SelectInstallationWithDTOParts().
+struct DTOParts {
+  std::vector<model::Annotation> annotations;
+  std::vector<model::InstallationDNS> records;
+  std::vector<std::string> cluster_ids;
+};
+
+// Adds the part in `row` (Kind in column 0, the part's ID, Text, Flag, SortAt and DeleteAt from
+// column `first` on) to `parts` of installation `owner`.
+void AddDTOPart(const Row& row, int first, const std::string& owner, DTOParts& parts) {
+  const int64_t kind = row.GetInt64(0);
+  if (kind == kDTOPartAnnotation) {
+    parts.annotations.push_back({row.GetString(first), row.GetString(first + 1)});
+  } else if (kind == kDTOPartDNS) {
+    model::InstallationDNS d;
+    d.id = row.GetString(first);
+    d.domain_name = row.GetString(first + 1);
+    d.installation_id = owner;
+    d.is_primary = row.GetBool(first + 2);
+    d.create_at = row.GetInt64(first + 3);
+    d.delete_at = row.GetInt64(first + 4);
+    parts.records.push_back(std::move(d));
+  } else {
+    parts.cluster_ids.push_back(row.GetString(first));
+  }
+}
+
 std::string PendingWorkCondition(SqlParams& params) {
   return "State IN (" +
          InList(params, sql_internal::EnumStrings<model::InstallationState>(
@@ -235,15 +277,7 @@ Result<std::vector<model::Installation>> SqlInstallationStore::Select(const std:
     CLOUD_TRY(model::Installation installation, FromRow(row));
     out.push_back(std::move(installation));
   }
-  if (merge.include_group_config) {
-    CLOUD_TRY(auto groups, LoadGroupConfigs(db_, out));
-    for (model::Installation& i : out) {
-      if (!i.group_id) continue;
-      auto it = groups.find(*i.group_id);
-      if (it == groups.end()) continue;
-      model::MergeWithGroup(i, it->second, merge.include_group_config_overrides);
-    }
-  }
+  CLOUD_TRY_VOID(MergeGroups(db_, out, merge));
   return out;
 }
 
@@ -254,9 +288,7 @@ Result<std::vector<model::InstallationDTO>> SqlInstallationStore::ToDTOs(
   for (const model::Installation& i : installations) ids.push_back(i.id);
   // Annotations, DNS records and cluster IDs of all the installations in one query (one round
   // trip instead of three; the ID list's placeholders are shared by the three branches).
-  std::map<std::string, std::vector<model::Annotation>> annotations;
-  std::map<std::string, std::vector<model::InstallationDNS>> records;
-  std::map<std::string, std::vector<std::string>> cluster_ids;
+  std::map<std::string, DTOParts> parts;
   if (!ids.empty()) {
     SqlParams params;
     const std::string in = InList(params, ids);
@@ -265,30 +297,16 @@ Result<std::vector<model::InstallationDTO>> SqlInstallationStore::ToDTOs(
     sql.append(kSelectDTOParts4);
     CLOUD_TRY(Rows rows, db_.Query(sql, params));
     for (Row row : rows) {
-      const int64_t kind = row.GetInt64(0);
       std::string owner = row.GetString(1);
-      if (kind == kDTOPartAnnotation) {
-        annotations[owner].push_back({row.GetString(2), row.GetString(3)});
-      } else if (kind == kDTOPartDNS) {
-        model::InstallationDNS d;
-        d.id = row.GetString(2);
-        d.domain_name = row.GetString(3);
-        d.installation_id = owner;
-        d.is_primary = row.GetBool(4);
-        d.create_at = row.GetInt64(5);
-        d.delete_at = row.GetInt64(6);
-        records[owner].push_back(std::move(d));
-      } else {
-        cluster_ids[owner].push_back(row.GetString(2));
-      }
+      AddDTOPart(row, 2, owner, parts[owner]);
     }
   }
   std::vector<model::InstallationDTO> out;
   out.reserve(installations.size());
   for (model::Installation& i : installations) {
-    const std::string id = i.id;
-    out.push_back(model::ToDTO(std::move(i), std::move(annotations[id]), std::move(records[id]),
-                               std::move(cluster_ids[id])));
+    DTOParts& p = parts[i.id];
+    out.push_back(model::ToDTO(std::move(i), std::move(p.annotations), std::move(p.records),
+                               std::move(p.cluster_ids)));
   }
   return out;
 }
@@ -306,39 +324,15 @@ Result<std::optional<model::InstallationDTO>> SqlInstallationStore::GetInstallat
   if (rows.empty() || rows.front().GetInt64(0) != 0) {
     return std::optional<model::InstallationDTO>();
   }
-  std::vector<model::Installation> installation;  // one; a vector for LoadGroupConfigs
+  std::vector<model::Installation> installation;  // one; a vector for MergeGroups
   CLOUD_TRY(model::Installation first, FromRow(rows.front()));
   installation.push_back(std::move(first));
-  std::vector<model::Annotation> annotations;
-  std::vector<model::InstallationDNS> records;
-  std::vector<std::string> cluster_ids;
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const Row row = rows[r];
-    const int64_t kind = row.GetInt64(0);
-    if (kind == kDTOPartAnnotation) {
-      annotations.push_back({row.GetString(1), row.GetString(2)});
-    } else if (kind == kDTOPartDNS) {
-      model::InstallationDNS d;
-      d.id = row.GetString(1);
-      d.domain_name = row.GetString(2);
-      d.installation_id = installation.front().id;
-      d.is_primary = row.GetBool(3);
-      d.create_at = row.GetInt64(4);
-      d.delete_at = row.GetInt64(5);
-      records.push_back(std::move(d));
-    } else {
-      cluster_ids.push_back(row.GetString(1));
-    }
-  }
-  if (merge.include_group_config && installation.front().group_id) {
-    CLOUD_TRY(auto groups, LoadGroupConfigs(db_, installation));
-    if (auto it = groups.find(*installation.front().group_id); it != groups.end()) {
-      model::MergeWithGroup(installation.front(), it->second, merge.include_group_config_overrides);
-    }
-  }
+  DTOParts parts;
+  for (size_t r = 1; r < rows.size(); ++r) AddDTOPart(rows[r], 1, installation.front().id, parts);
+  CLOUD_TRY_VOID(MergeGroups(db_, installation, merge));
   return std::optional<model::InstallationDTO>(
-      model::ToDTO(std::move(installation.front()), std::move(annotations), std::move(records),
-                   std::move(cluster_ids)));
+      model::ToDTO(std::move(installation.front()), std::move(parts.annotations),
+                   std::move(parts.records), std::move(parts.cluster_ids)));
 }
 
 Result<std::vector<model::Installation>> SqlInstallationStore::GetInstallations(
@@ -558,10 +552,7 @@ Result<void> SqlInstallationStore::WriteState(std::string_view id, std::string_v
   CLOUD_TRY_VOID(sql_internal::CheckLease(lease, {LockTable::kInstallation}, id));
   if (!new_state || event.mode == EventOptions::Mode::kNone) {
     // No event: the fenced write alone (one statement is atomic on its own).
-    CLOUD_TRY(Rows none, FencedUpdateReturningOld(db_, "Installation", "installation", set,
-                                                  std::move(params), "", lease, id));
-    (void)none;
-    return Ok();
+    return FencedWrite(db_, "Installation", "installation", set, std::move(params), lease, id);
   }
   return RunInTransaction(db_, [&](SqlExecutor& tx) -> Result<void> {
     CLOUD_TRY(Rows old, FencedUpdateReturningOld(tx, "Installation", "installation", set, params,
@@ -618,9 +609,7 @@ Result<void> SqlInstallationStore::UpdateInstallationStateAndRelease(std::string
                                                                      model::InstallationState state,
                                                                      const Lease& lease,
                                                                      const EventOptions& event) {
-  if (lease.rows.size() != 1) {
-    return FailedPrecondition("a write that releases its lease needs a one-row lease");
-  }
+  CLOUD_TRY_VOID(RequireOneRowLease(lease));
   return WriteState(id, std::string("State = $1").append(kReleaseLeaseSet), {StateText(state)},
                     StateText(state), std::nullopt, lease, event);
 }
