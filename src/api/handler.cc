@@ -79,16 +79,20 @@ std::string AuditResourceId(const std::string& last_var, const HttpRequest& requ
 Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::string method,
                                  std::string pattern, Handler handler) {
   std::string last_var = LastPathVariable(pattern);
+  std::shared_ptr<HttpMetrics::Route> metrics;
+  if (env.metrics != nullptr) {
+    metrics = std::make_shared<HttpMetrics::Route>(*env.metrics, name, pattern, method);
+  }
   return [env, name = std::move(name), method = std::move(method), pattern = std::move(pattern),
-          last_var = std::move(last_var),
+          last_var = std::move(last_var), metrics = std::move(metrics),
           handler = std::move(handler)](const HttpRequest& request) -> HttpResponse {
     const auto start = std::chrono::steady_clock::now();
     RequestContext ctx;
     ctx.request_id = NewRequestIdForHandler();
-    ctx.log = env.log.With(logkey::kRequest, ctx.request_id)
-                  .With(logkey::kHandler, name)
-                  .With(logkey::kMethod, request.method)
-                  .With(logkey::kPath, request.path);
+    ctx.log = env.log.With({{logkey::kRequest, ctx.request_id},
+                            {logkey::kHandler, name},
+                            {logkey::kMethod, request.method},
+                            {logkey::kPath, request.path}});
 
     HttpResponse response;
     std::optional<HttpResponse> rejected;
@@ -116,10 +120,10 @@ Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::s
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (env.metrics != nullptr) {
-      env.metrics->ObserveRequest(name, pattern, method, response.status, seconds);
+    if (metrics) metrics->Observe(response.status, seconds);
+    if (ctx.log.Enabled(LogLevel::kDebug)) {
+      ctx.log.With(logkey::kStatus, std::to_string(response.status)).Debug("handled request");
     }
-    ctx.log.With(logkey::kStatus, std::to_string(response.status)).Debug("handled request");
     return response;
   };
 }

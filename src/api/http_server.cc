@@ -6,6 +6,8 @@
 #include <charconv>
 #include <condition_variable>
 #include <csignal>
+#include <cstdio>
+#include <ctime>
 #include <future>
 #include <mutex>
 #include <restinio/all.hpp>
@@ -47,11 +49,26 @@ class RestinioLogger {
 using Traits = restinio::traits_t<restinio::asio_timer_manager_t, RestinioLogger>;
 using Server = restinio::http_server_t<Traits>;
 
-std::string EndpointToString(const asio::ip::tcp::endpoint& endpoint) {
-  const asio::ip::address address = endpoint.address();
-  std::string host = address.to_string();
-  if (address.is_v6()) host = "[" + host + "]";
-  return host + ":" + std::to_string(endpoint.port());
+// The Date header's value (RFC 7231's IMF-fixdate), formatted once per second per thread:
+// RESTinio's append_header_date_field() formats it (gmtime, strftime) for every response.
+const std::string& HttpDateNow() {
+  thread_local std::time_t formatted_second = -1;
+  thread_local std::string text;
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted_second) {
+    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[64];
+    std::snprintf(buffer, sizeof(buffer), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    text = buffer;
+    formatted_second = now;
+  }
+  return text;
 }
 
 Result<HttpRequest> ConvertRequest(const restinio::request_t& in) {
@@ -68,7 +85,6 @@ Result<HttpRequest> ConvertRequest(const restinio::request_t& in) {
     out.headers.emplace_back(field.name(), field.value());
   });
   out.body = in.body();
-  out.remote_address = EndpointToString(in.remote_endpoint());
   return out;
 }
 
@@ -139,7 +155,7 @@ struct HttpServer::Impl {
       auto builder = req->create_response(restinio::http_status_line_t{
           restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
           std::string(StatusReason(response.status))});
-      builder.append_header_date_field();
+      builder.append_header(restinio::http_field::date, HttpDateNow());
       if (!response.content_type.empty()) {
         builder.append_header(restinio::http_field::content_type, response.content_type);
       }

@@ -34,7 +34,6 @@ struct HttpRequest {
   std::string body;
   // Path variables filled by the router: {"cluster": "<id>"}.
   std::map<std::string, std::string, std::less<>> path_vars;
-  std::string remote_address;  // "ip:port" of the peer, for logs
 
   // First header value (case-insensitive name), or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const {

@@ -220,6 +220,24 @@ void HistogramFamily::Observe(const LabelValues& values, double value) {
   series.sum += value;
 }
 
+HistogramFamily::Bound HistogramFamily::Bind(const LabelValues& values) {
+  std::lock_guard lock(mu_);
+  return Bound(&SeriesFor(values));
+}
+
+void HistogramFamily::ObserveBound(Bound bound, double value) {
+  std::lock_guard lock(mu_);
+  Series& series = *bound.series_;
+  for (size_t i = 0; i < bounds_.size(); ++i) {
+    if (value <= bounds_[i]) {
+      ++series.buckets[i];
+      break;
+    }
+  }
+  ++series.count;
+  series.sum += value;
+}
+
 uint64_t HistogramFamily::Count(const LabelValues& values) const {
   std::lock_guard lock(mu_);
   auto it = series_.find(values);
@@ -293,6 +311,36 @@ void HttpMetrics::ObserveRequest(std::string_view handler, std::string_view rout
   duration_.Observe(
       {std::string(handler), std::string(route), std::string(method), std::to_string(status)},
       seconds);
+}
+
+HttpMetrics::Route::Route(HttpMetrics& metrics, std::string handler, std::string route,
+                          std::string method)
+    : metrics_(metrics),
+      handler_(std::move(handler)),
+      route_(std::move(route)),
+      method_(std::move(method)) {}
+
+void HttpMetrics::Route::Observe(int status, double seconds) {
+  metrics_.total_.Inc();
+  for (size_t i = 0; i < kStatuses; ++i) {
+    const int cached = statuses_[i].load(std::memory_order_acquire);
+    if (cached == status) {
+      metrics_.duration_.ObserveBound(bound_[i], seconds);
+      return;
+    }
+    if (cached != 0) continue;
+    // A free slot: bind this status (under mu_; another thread may have taken the slot).
+    std::lock_guard lock(mu_);
+    if (statuses_[i].load(std::memory_order_relaxed) != 0) {
+      --i;  // look at this slot again
+      continue;
+    }
+    bound_[i] = metrics_.duration_.Bind({handler_, route_, method_, std::to_string(status)});
+    statuses_[i].store(status, std::memory_order_release);
+    metrics_.duration_.ObserveBound(bound_[i], seconds);
+    return;
+  }
+  metrics_.duration_.Observe({handler_, route_, method_, std::to_string(status)}, seconds);
 }
 
 }  // namespace cloud::api

@@ -6,6 +6,7 @@
 // registry they are given in app/; there is no global registry.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -89,6 +90,21 @@ class HistogramFamily final : public MetricFamily {
       : MetricFamily(std::move(name), std::move(help), Type::kHistogram, std::move(labels),
                      std::move(bounds)) {}
   void Observe(const LabelValues& values, double value);
+
+  // A series resolved once and then observed without building its label values (it lives as
+  // long as the family).
+  class Bound {
+   public:
+    Bound() = default;
+
+   private:
+    friend class HistogramFamily;
+    explicit Bound(Series* series) : series_(series) {}
+    Series* series_ = nullptr;
+  };
+  Bound Bind(const LabelValues& values);
+  void ObserveBound(Bound series, double value);
+
   // Number of observations of one series (for tests).
   uint64_t Count(const LabelValues& values) const;
 };
@@ -128,6 +144,22 @@ class HttpMetrics {
   explicit HttpMetrics(MetricsRegistry& registry);
   void ObserveRequest(std::string_view handler, std::string_view route, std::string_view method,
                       int status, double seconds);
+
+  // The series of one route, resolved per status code on its first use: a request then
+  // records its duration without building label strings or searching the family.
+  class Route {
+   public:
+    Route(HttpMetrics& metrics, std::string handler, std::string route, std::string method);
+    void Observe(int status, double seconds);
+
+   private:
+    static constexpr size_t kStatuses = 8;  // distinct statuses cached; more take the slow path
+    HttpMetrics& metrics_;
+    const std::string handler_, route_, method_;
+    std::mutex mu_;                              // serialises adding a status
+    std::atomic<int> statuses_[kStatuses] = {};  // 0: free; set after bound_[i]
+    HistogramFamily::Bound bound_[kStatuses];
+  };
 
  private:
   CounterFamily& total_;

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -110,6 +111,25 @@ Logger::Logger() = default;
 Logger::Logger(std::shared_ptr<LogSink> sink, LogLevel min_level)
     : sink_(std::move(sink)), min_level_(min_level) {}
 
+Logger Logger::With(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) const {
+  Logger copy;
+  copy.sink_ = sink_;
+  copy.min_level_ = min_level_;
+  copy.fields_.reserve(fields_.size() + fields.size());
+  copy.fields_ = fields_;
+  for (const auto& [key, value] : fields) {
+    auto same = std::find_if(copy.fields_.begin(), copy.fields_.end(),
+                             [key = key](const auto& field) { return field.first == key; });
+    if (same != copy.fields_.end()) {
+      same->second = std::string(value);
+    } else {
+      copy.fields_.emplace_back(std::string(key), std::string(value));
+    }
+  }
+  return copy;
+}
+
 Logger Logger::With(std::string_view key, std::string value) const {
   Logger copy = *this;
   // A key set again replaces its value (a component handed an already-tagged logger tags it
@@ -124,10 +144,14 @@ Logger Logger::With(std::string_view key, std::string value) const {
   return copy;
 }
 
+bool Logger::Enabled(LogLevel level) const {
+  return level >= (sink_ ? min_level_ : Global().min_level.load());
+}
+
 void Logger::Log(LogLevel level, std::string_view message, const cloud::Error* error) const {
   // The level is checked before the record is built: a filtered-out debug line (one per API
   // request) costs no copies.
-  if (level < (sink_ ? min_level_ : Global().min_level.load())) return;
+  if (!Enabled(level)) return;
   LogRecord record{level, std::string(message), fields_};
   if (error != nullptr) record.fields.emplace_back(std::string(logkey::kError), error->message);
   if (sink_) {

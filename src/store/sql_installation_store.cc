@@ -1,6 +1,8 @@
 #include "store/sql_installation_store.h"
 
+#include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "common/id.h"
 #include "store/sql_annotation_store.h"
@@ -84,7 +86,7 @@ constexpr std::string_view kSelectDTOParts4 = ") ORDER BY Kind, SortAt, SortKey"
 // installation's row (Kind 0) and the three DTO parts above for its ID, as one UNION ALL. The
 // Kind 0 branch names the columns: seven Part* columns (NULL or 0 on the installation row)
 // followed by kSelectInstallation's, which the part rows fill with NULL. Built once.
-const std::string& SelectInstallationWithDTOParts() {
+const std::string& SelectInstallationWithDTOParts(Dialect dialect) {
   static const std::string sql = [] {
     constexpr std::string_view kFrom = " FROM Installation";
     const std::string_view columns = kSelectInstallation.substr(
@@ -112,10 +114,13 @@ const std::string& SelectInstallationWithDTOParts() {
     out += " UNION ALL SELECT 3, ClusterID, '', 0, CreateAt, 0, ID, ";
     out += nulls;
     out += " FROM ClusterInstallation WHERE DeleteAt = 0 AND InstallationID = $1";
-    out += " ORDER BY Kind, PartSortAt, PartSortKey";
     return out;
   }();
-  return sql;
+  // On SQLite GetInstallationDTO orders the few part rows itself: an ORDER BY cost SQLite a
+  // sorter, with its allocations, on every read. PostgreSQL orders them (by its collation, as
+  // the list path's part query does).
+  static const std::string ordered = sql + " ORDER BY Kind, PartSortAt, PartSortKey";
+  return dialect == Dialect::kSqlite ? sql : ordered;
 }
 
 constexpr std::string_view kStatusCounts =
@@ -320,15 +325,32 @@ Result<std::optional<model::Installation>> SqlInstallationStore::GetInstallation
 
 Result<std::optional<model::InstallationDTO>> SqlInstallationStore::GetInstallationDTO(
     std::string_view id, GroupMerge merge) {
-  CLOUD_TRY(Rows rows, db_.Query(SelectInstallationWithDTOParts(), {std::string(id)}));
-  if (rows.empty() || rows.front().GetInt64(0) != 0) {
-    return std::optional<model::InstallationDTO>();
+  CLOUD_TRY(Rows rows, db_.Query(SelectInstallationWithDTOParts(db_.dialect()), {std::string(id)}));
+  // The installation's row (Kind 0) and its parts in the order of the list path's part query:
+  // by Kind, then PartSortAt, then PartSortKey (columns 0, 4 and 6). SQLite's result is not
+  // ordered; its text order is the bytes' order, as std::string's.
+  std::optional<size_t> installation_row;
+  std::vector<size_t> part_rows;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (rows[r].GetInt64(0) == 0) {
+      installation_row = r;
+    } else {
+      part_rows.push_back(r);
+    }
+  }
+  if (!installation_row) return std::optional<model::InstallationDTO>();
+  if (db_.dialect() == Dialect::kSqlite) {
+    std::sort(part_rows.begin(), part_rows.end(), [&rows](size_t a, size_t b) {
+      const Row x = rows[a], y = rows[b];
+      return std::make_tuple(x.GetInt64(0), x.GetInt64(4), x.GetString(6)) <
+             std::make_tuple(y.GetInt64(0), y.GetInt64(4), y.GetString(6));
+    });
   }
   std::vector<model::Installation> installation;  // one; a vector for MergeGroups
-  CLOUD_TRY(model::Installation first, FromRow(rows.front()));
+  CLOUD_TRY(model::Installation first, FromRow(rows[*installation_row]));
   installation.push_back(std::move(first));
   DTOParts parts;
-  for (size_t r = 1; r < rows.size(); ++r) AddDTOPart(rows[r], 1, installation.front().id, parts);
+  for (size_t r : part_rows) AddDTOPart(rows[r], 1, installation.front().id, parts);
   CLOUD_TRY_VOID(MergeGroups(db_, installation, merge));
   return std::optional<model::InstallationDTO>(
       model::ToDTO(std::move(installation.front()), std::move(parts.annotations),

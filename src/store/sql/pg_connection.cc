@@ -211,15 +211,39 @@ int64_t AffectedRows(PGresult* res) {
   return std::strtoll(tuples, nullptr, 10);
 }
 
+// The column names of `res`, shared with earlier results of the same shape: each thread keeps
+// the last few column sets it built (a statement's results repeat their names; comparing them
+// costs less than building the index of a new set).
+std::shared_ptr<const RowColumns> ColumnsOf(PGresult* res) {
+  constexpr size_t kRecent = 16;
+  thread_local std::vector<std::shared_ptr<const RowColumns>> recent;
+  thread_local size_t next = 0;
+  const int ncols = PQnfields(res);
+  for (const auto& set : recent) {
+    const std::vector<std::string>& names = set->names();
+    if (names.size() != static_cast<size_t>(ncols)) continue;
+    bool same = true;
+    for (int c = 0; c < ncols && same; ++c) same = names[c] == PQfname(res, c);
+    if (same) return set;
+  }
+  std::vector<std::string> names(ncols);
+  for (int c = 0; c < ncols; ++c) names[c] = PQfname(res, c);
+  auto set = std::make_shared<const RowColumns>(std::move(names));
+  if (recent.size() < kRecent) {
+    recent.push_back(set);
+  } else {
+    recent[next] = set;
+    next = (next + 1) % kRecent;
+  }
+  return set;
+}
+
 Rows ToRows(PGresult* res) {
   const int ncols = PQnfields(res);
   const int nrows = PQntuples(res);
-  std::vector<std::string> columns(ncols);
   std::vector<Oid> types(ncols);
-  for (int c = 0; c < ncols; ++c) {
-    columns[c] = PQfname(res, c);
-    types[c] = PQftype(res, c);
-  }
+  for (int c = 0; c < ncols; ++c) types[c] = PQftype(res, c);
+  std::shared_ptr<const RowColumns> columns = ColumnsOf(res);
   std::vector<std::vector<SqlValue>> cells(nrows);
   for (int r = 0; r < nrows; ++r) {
     auto& row = cells[r];

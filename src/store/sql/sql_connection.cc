@@ -1,5 +1,6 @@
 #include "store/sql/sql_connection.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -9,13 +10,12 @@
 namespace cloud::store {
 namespace {
 
+char ToLowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
+    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
   }
   return true;
 }
@@ -51,11 +51,43 @@ std::string SqlValue::DebugString() const {
   return "?";
 }
 
-std::optional<size_t> Rows::FindColumn(std::string_view name) const {
-  for (size_t i = 0; i < columns_.size(); ++i) {
-    if (EqualsIgnoreCase(columns_[i], name)) return i;
+RowColumns::RowColumns(std::vector<std::string> names) : names_(std::move(names)) {
+  by_name_.reserve(names_.size());
+  for (size_t i = 0; i < names_.size(); ++i) {
+    std::string lower = names_[i];
+    for (char& c : lower) c = ToLowerAscii(c);
+    by_name_.emplace_back(std::move(lower), i);
   }
-  return std::nullopt;
+  // Stable: of two columns with the same name, the first one wins (as a linear search would).
+  std::stable_sort(by_name_.begin(), by_name_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+std::optional<size_t> RowColumns::Find(std::string_view name) const {
+  char buffer[64];
+  if (name.size() > sizeof(buffer)) {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (EqualsIgnoreCase(names_[i], name)) return i;
+    }
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < name.size(); ++i) buffer[i] = ToLowerAscii(name[i]);
+  const std::string_view lower(buffer, name.size());
+  auto it =
+      std::lower_bound(by_name_.begin(), by_name_.end(), lower,
+                       [](const auto& entry, std::string_view key) { return entry.first < key; });
+  if (it == by_name_.end() || it->first != lower) return std::nullopt;
+  return it->second;
+}
+
+const std::vector<std::string>& Rows::columns() const {
+  static const std::vector<std::string> kNone;
+  return columns_ ? columns_->names() : kNone;
+}
+
+std::optional<size_t> Rows::FindColumn(std::string_view name) const {
+  if (!columns_) return std::nullopt;
+  return columns_->Find(name);
 }
 
 size_t Row::ColumnIndex(std::string_view name) const {

@@ -133,16 +133,35 @@ class Row {
   size_t index_;
 };
 
+// The column names of a result, with an index by lower-cased name. Immutable once built, so
+// an adapter builds it once per prepared statement and shares it between the results of that
+// statement (a row mapping looks up ~40 columns by name per row).
+class RowColumns {
+ public:
+  explicit RowColumns(std::vector<std::string> names);
+  const std::vector<std::string>& names() const { return names_; }
+  // Index of a column by case-insensitive name, or nullopt.
+  std::optional<size_t> Find(std::string_view name) const;
+
+ private:
+  std::vector<std::string> names_;
+  // Lower-cased name -> first index, sorted by name (binary search; no hashing of the key).
+  std::vector<std::pair<std::string, size_t>> by_name_;
+};
+
 // A fully materialised query result.
 class Rows {
  public:
   Rows() = default;
   Rows(std::vector<std::string> columns, std::vector<std::vector<SqlValue>> cells)
+      : columns_(std::make_shared<const RowColumns>(std::move(columns))),
+        cells_(std::move(cells)) {}
+  Rows(std::shared_ptr<const RowColumns> columns, std::vector<std::vector<SqlValue>> cells)
       : columns_(std::move(columns)), cells_(std::move(cells)) {}
 
   size_t size() const { return cells_.size(); }
   bool empty() const { return cells_.empty(); }
-  const std::vector<std::string>& columns() const { return columns_; }
+  const std::vector<std::string>& columns() const;
   // Index of a column by case-insensitive name, or nullopt.
   std::optional<size_t> FindColumn(std::string_view name) const;
 
@@ -168,7 +187,7 @@ class Rows {
 
  private:
   friend class Row;
-  std::vector<std::string> columns_;
+  std::shared_ptr<const RowColumns> columns_;  // null: no columns (an empty result)
   std::vector<std::vector<SqlValue>> cells_;
 };
 

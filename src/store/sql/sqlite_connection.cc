@@ -31,7 +31,7 @@ class SqliteConnection {
  public:
   SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   ~SqliteConnection() {
-    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
     sqlite3_close_v2(db_);
   }
 
@@ -49,8 +49,10 @@ class SqliteConnection {
     // The cache is keyed by the caller's SQL text, so a cached statement costs no translation.
     auto cached = cache_.find(sql);
     sqlite3_stmt* stmt = nullptr;
+    CachedStatement* entry = nullptr;
     if (cached != cache_.end()) {
-      stmt = cached->second;
+      entry = &cached->second;
+      stmt = entry->stmt;
     } else {
       const std::string translated = TranslatePlaceholdersForSqlite(sql);
       const char* tail = nullptr;
@@ -75,10 +77,10 @@ class SqliteConnection {
       }
       if (stmt == nullptr) return int64_t{0};  // only comments / whitespace
       if (cache_.size() >= kMaxCachedStatements) {
-        for (auto& [s, st] : cache_) sqlite3_finalize(st);
+        for (auto& [s, st] : cache_) sqlite3_finalize(st.stmt);
         cache_.clear();
       }
-      cache_.emplace(std::string(sql), stmt);
+      entry = &cache_.emplace(std::string(sql), CachedStatement{stmt, nullptr, 0}).first->second;
     }
     if (not_readonly != nullptr && sqlite3_stmt_readonly(stmt) == 0) {
       *not_readonly = true;
@@ -122,17 +124,25 @@ class SqliteConnection {
       if (rc != SQLITE_OK) return LastError("bind");
     }
 
-    std::vector<std::string> columns;
     std::vector<std::vector<SqlValue>> cells;
     int ncols = 0;
     bool first = true;
     for (;;) {
       const int rc = sqlite3_step(stmt);
       // Columns are read after the first step: a statement re-prepared after a schema change
-      // (e.g. `SELECT *` after ALTER TABLE) may have a different shape.
+      // (e.g. `SELECT *` after ALTER TABLE) may have a different shape. The names are kept with
+      // the cached statement until SQLite re-prepares it.
       if (first && rows != nullptr && (rc == SQLITE_ROW || rc == SQLITE_DONE)) {
         ncols = sqlite3_column_count(stmt);
-        for (int c = 0; c < ncols; ++c) columns.emplace_back(sqlite3_column_name(stmt, c));
+        const int reprepares = sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0);
+        if (entry->columns == nullptr || entry->reprepares != reprepares ||
+            entry->columns->names().size() != static_cast<size_t>(ncols)) {
+          std::vector<std::string> names;
+          names.reserve(ncols);
+          for (int c = 0; c < ncols; ++c) names.emplace_back(sqlite3_column_name(stmt, c));
+          entry->columns = std::make_shared<const RowColumns>(std::move(names));
+          entry->reprepares = reprepares;
+        }
       }
       first = false;
       if (rc == SQLITE_DONE) break;
@@ -165,7 +175,7 @@ class SqliteConnection {
       }
       cells.push_back(std::move(row));
     }
-    if (rows != nullptr) *rows = Rows(std::move(columns), std::move(cells));
+    if (rows != nullptr) *rows = Rows(entry->columns, std::move(cells));
     return static_cast<int64_t>(sqlite3_changes64(db_));
   }
 
@@ -176,7 +186,12 @@ class SqliteConnection {
     using is_transparent = void;
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
-  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
+  struct CachedStatement {
+    sqlite3_stmt* stmt;
+    std::shared_ptr<const RowColumns> columns;  // of its results; built on its first query
+    int reprepares;                             // SQLITE_STMTSTATUS_REPREPARE when built
+  };
+  std::unordered_map<std::string, CachedStatement, SqlHash, std::equal_to<>> cache_;
 };
 
 class SqliteDatabase;
@@ -202,8 +217,21 @@ class SqliteTransaction final : public SqlTransaction {
   std::unique_lock<std::mutex> lock_;
 };
 
+// Process-wide SQLite settings, applied before SQLite initialises (the first open). Memory
+// statistics off: with them on, every sqlite3_malloc and sqlite3_free takes one global mutex,
+// which API workers reading on their own connections contended for (a fifth of a GET's CPU
+// with 8 workers). Nothing here reads SQLite's memory statistics.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // SQLITE_MISUSE if SQLite was already initialised (by another library): harmless.
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
 // Opens a connection to `path` (created if `create`); no pragmas beyond the busy timeout.
 Result<sqlite3*> OpenSqliteHandle(const std::string& path, bool create, int busy_timeout_ms) {
+  ConfigureSqliteOnce();
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {

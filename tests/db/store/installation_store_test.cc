@@ -330,6 +330,27 @@ TEST_P(InstallationStoreTest, SingleDtoReadMatchesListPathPartsAndGroupMerge) {
     EXPECT_EQ((*got)->cluster_ids, (std::vector<std::string>{"dto-cluster-b", "dto-cluster-a"}));
   }
 
+  // Creation times against the rows' insertion order: the single read orders its parts (on
+  // SQLite in C++, its statement has no ORDER BY) as the list path does.
+  ASSERT_TRUE(db().Exec("UPDATE InstallationDNS SET CreateAt = 2000 WHERE DomainName = $1",
+                        {"alpha.example.com"}));
+  ASSERT_TRUE(db().Exec("UPDATE InstallationDNS SET CreateAt = 1000 WHERE DomainName = $1",
+                        {"alpha.three.com"}));
+  ASSERT_TRUE(db().Exec("UPDATE ClusterInstallation SET CreateAt = 1000000 - CreateAt"));
+  model::InstallationFilter filter;
+  filter.installation_ids = {id};
+  auto listed = store_->GetInstallationDTOs(filter);
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  auto got = store_->GetInstallationDTO(id, GroupMerge::ConfigAndOverrides());
+  ASSERT_TRUE(got) << got.error().ToString();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, listed->front());
+  ASSERT_TRUE((*got)->dns_records.has_value());
+  ASSERT_EQ((*got)->dns_records->size(), 2u);
+  EXPECT_EQ((*got)->dns_records->at(0).domain_name, "alpha.three.com");
+  EXPECT_EQ((*got)->cluster_ids, (std::vector<std::string>{"dto-cluster-a", "dto-cluster-b"}));
+
   auto missing = store_->GetInstallationDTO("abcdefghijklmnopqrstuvwxyz", GroupMerge::None());
   ASSERT_TRUE(missing) << missing.error().ToString();
   EXPECT_FALSE(missing->has_value());

@@ -134,6 +134,33 @@ TEST_P(SqlConnectionTest, SecondConnectionSeesCommittedData) {
   EXPECT_EQ(rows->front().GetInt64(0), 3);
 }
 
+// Columns are found by name whatever the case, the first of two equal names wins, a name
+// longer than the lookup's 64-byte buffer is found too (SQLite), and results of the same statement
+// (which share one column index) each answer from their own cells.
+TEST_P(SqlConnectionTest, ColumnLookupByNameIsCaseInsensitive) {
+  ASSERT_TRUE(
+      db().Exec("INSERT INTO Thing (ID, Num, Note) VALUES ($1, $2, $3)", {"a", int64_t{1}, "x"}));
+  ASSERT_TRUE(
+      db().Exec("INSERT INTO Thing (ID, Num, Note) VALUES ($1, $2, $3)", {"b", int64_t{2}, "y"}));
+  // PostgreSQL cuts identifiers at 63 bytes; SQLite keeps them whole.
+  const size_t long_size = engine() == testlib::Engine::kPostgres ? 63 : 80;
+  const std::string long_name(long_size, 'q');
+  const std::string sql = "SELECT ID, Num AS Amount, Note AS amount, Note AS " + long_name +
+                          " FROM Thing WHERE ID = $1";
+  for (std::string_view id : {"a", "b"}) {
+    auto rows = db().Query(sql, {std::string(id)});
+    ASSERT_TRUE(rows) << rows.error().ToString();
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ(rows->FindColumn("id"), 0u);
+    EXPECT_EQ(rows->FindColumn("AMOUNT"), 1u);  // the first of the two
+    EXPECT_EQ(rows->FindColumn(std::string(long_size, 'Q')), 3u);
+    EXPECT_EQ(rows->FindColumn("Missing"), std::nullopt);
+    EXPECT_EQ(rows->front().GetString("Id"), id);
+    EXPECT_EQ(rows->front().GetInt64("amount"), id == "a" ? 1 : 2);
+    EXPECT_EQ(rows->front().GetString(long_name), id == "a" ? "x" : "y");
+  }
+}
+
 CLOUD_INSTANTIATE_ENGINE_TESTS(SqlConnectionTest);
 
 // PostgreSQL connection failures: one clear kUnavailable line, never the password.

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace cloud::api {
 namespace {
@@ -76,6 +78,35 @@ TEST(Metrics, HttpMetricsUseUpstreamNames) {
                       "le=\"0.004\"} 1\n"),
             std::string::npos);
   EXPECT_NE(text.find("le=\"16.384\"} 1\n"), std::string::npos);
+}
+
+// A route's series are bound per status on first use: every request counts once, in its own
+// status's series, also past the statuses the route caches (8) and from several threads.
+TEST(Metrics, RouteMetricsCountEveryStatusOnce) {
+  MetricsRegistry registry;
+  HttpMetrics metrics(registry);
+  HttpMetrics::Route route(metrics, "handleGetInstallation", "/api/installation/{installation}",
+                           "GET");
+  const std::vector<int> statuses = {200, 404, 500, 400, 401, 403, 409, 413, 503, 202, 204};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 25; ++round) {
+        for (int status : statuses) route.Observe(status, 0.002);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  HistogramFamily& duration = registry.AddHistogram(
+      "provisioner_api_requests_duration", "The duration of API requests in seconds",
+      {"handler", "route", "method", "status_code"}, ExponentialBuckets(0.001, 2, 15));
+  for (int status : statuses) {
+    EXPECT_EQ(duration.Count({"handleGetInstallation", "/api/installation/{installation}", "GET",
+                              std::to_string(status)}),
+              100u)
+        << status;
+  }
+  EXPECT_NE(registry.Render().find("provisioner_api_requests_total 1100\n"), std::string::npos);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // WorkerPool: every accepted task runs exactly once (also the ones left to the polling worker
-// without a wake-up), the queue bound, and Shutdown running what is queued; with and without
-// poll_when_idle.
+// without a wake-up), the queue bound, Shutdown running what is queued, and the LIFO wake-up;
+// with and without poll_when_idle.
 #include "api/worker_pool.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -97,6 +98,36 @@ TEST_P(WorkerPoolPollingTest, BoundedQueueAndShutdownRunsQueuedTasks) {
   pool.Shutdown();
   EXPECT_EQ(counter.done(), 3u);
   EXPECT_FALSE(pool.TrySubmit([&] { counter.Done(); }));
+}
+
+// A task wakes the worker that slept last: tasks submitted one at a time, each after every
+// worker is asleep again, all run on the same thread (a FIFO wake-up rotates them over all 4).
+TEST_P(WorkerPoolPollingTest, WakesTheWorkerThatSleptLast) {
+  WorkerPool pool(4, 1024, GetParam());
+  PoolTaskCounter counter;
+  const auto all_asleep = [&pool] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (pool.sleeping() < 4 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    return pool.sleeping() == 4;
+  };
+  std::mutex mu;
+  std::set<std::thread::id> threads;
+  constexpr size_t kTasks = 40;
+  for (size_t i = 0; i < kTasks; ++i) {
+    ASSERT_TRUE(all_asleep()) << "before task " << i;
+    ASSERT_TRUE(pool.TrySubmit([&] {
+      {
+        std::lock_guard lock(mu);
+        threads.insert(std::this_thread::get_id());
+      }
+      counter.Done();
+    }));
+    ASSERT_TRUE(counter.WaitFor(i + 1));
+  }
+  std::lock_guard lock(mu);
+  EXPECT_EQ(threads.size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(PollWhenIdle, WorkerPoolPollingTest, testing::Bool(),

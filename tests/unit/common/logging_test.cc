@@ -25,6 +25,25 @@ TEST(Logger, CarriesFieldsAndErrors) {
   EXPECT_EQ(records[1].fields.back().second, "boom");
 }
 
+// With({...}) adds several fields in one copy: a key already set is replaced in place, the
+// others are appended in order; the original logger is unchanged.
+TEST(Logger, WithSeveralFieldsReplacesAndAppends) {
+  auto sink = std::make_shared<CapturingLogSink>();
+  Logger base = Logger(sink).With("request", "old").With("component", "api");
+  Logger scoped = base.With({{"handler", "h"}, {"request", "new"}, {"path", "/p"}});
+  scoped.Info("handled");
+  base.Info("base");
+  EXPECT_TRUE(scoped.Enabled(LogLevel::kDebug));
+  EXPECT_FALSE(Logger(sink, LogLevel::kWarn).Enabled(LogLevel::kInfo));
+  const auto records = sink->Records();
+  ASSERT_EQ(records.size(), 2u);
+  const LogFields want = {
+      {"request", "new"}, {"component", "api"}, {"handler", "h"}, {"path", "/p"}};
+  EXPECT_EQ(records[0].fields, want);
+  const LogFields base_fields = {{"request", "old"}, {"component", "api"}};
+  EXPECT_EQ(records[1].fields, base_fields);
+}
+
 TEST(Logger, FormatsTextAndJson) {
   LogRecord record{LogLevel::kWarn, "lock held", {{"cluster", "abc"}, {"by", "two words"}}};
   EXPECT_EQ(FormatLogRecord(record, LogFormat::kText, "T"),
