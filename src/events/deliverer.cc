@@ -281,7 +281,22 @@ Result<int64_t> EventDeliverer::FailDeliveriesOfDeletedTargets() {
     orphaned += n;
   }
   failed_ += orphaned;
-  return orphaned;
+  // Pending rows whose event is gone: a redeliver that committed while Prune deleted the event
+  // (Prune checks for pending rows in the same DELETE, but on PostgreSQL that statement may not
+  // see a redeliver committed while it runs). There is nothing left to send: delete them.
+  int64_t eventless = 0;
+  for (const Kind* kind : kKinds) {
+    CLOUD_TRY(int64_t n, db_.Exec("DELETE FROM " + Str(kind->delivery_table) +
+                                      " WHERE Status IN ($1, $2) AND EventID NOT IN (SELECT ID "
+                                      "FROM Event)",
+                                  {not_attempted, retrying}));
+    eventless += n;
+  }
+  if (eventless > 0) {
+    log_.With("deliveries", std::to_string(eventless))
+        .Warn("deleted pending deliveries whose event was pruned");
+  }
+  return orphaned + eventless;
 }
 
 Result<int64_t> EventDeliverer::Prune() {

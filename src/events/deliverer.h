@@ -86,8 +86,9 @@ class EventDeliverer {
   // retention_ms none of whose deliveries is still pending. Returns the number of delivery and
   // Event rows deleted.
   Result<int64_t> Prune();
-  // Fails the pending rows of deleted targets (the first step of Prune; the workers run it
-  // every prune_every_ms even with retention 0). Returns how many rows it failed.
+  // Fails the pending rows of deleted targets and deletes pending rows whose event is gone (the
+  // first step of Prune; the workers run it every prune_every_ms even with retention 0).
+  // Returns how many rows it failed or deleted.
   Result<int64_t> FailDeliveriesOfDeletedTargets();
 
   DeliveryStats stats() const;

@@ -669,6 +669,48 @@ TEST_P(DelivererTest, DeletedTargetsFailTheirPendingDeliveries) {
             0);
 }
 
+// A redeliver committing while Prune deletes the event leaves a pending row without its event
+// (the claim joins Event, so it is never sent): the sweep deletes such rows and keeps the others.
+TEST_P(DelivererTest, SweepDeletesPendingRowsWhoseEventIsGone) {
+  Receiver receiver;
+  receiver.Answer(503);
+  Subscribe(receiver.url("/sub"));
+  AddWebhook(receiver.url("/hook"));
+  const std::string gone_id = Lifecycle("gone", {InstallationState::kStable});
+  Lifecycle("kept", {InstallationState::kStable});
+  auto deliverer = MakeDeliverer(Options());
+  ASSERT_TRUE(deliverer->RunOnce());
+  const int64_t pending_before =
+      Count("SELECT COUNT(*) FROM EventDelivery WHERE Status IN ('not-attempted', 'retrying')");
+  const int64_t webhook_pending_before =
+      Count("SELECT COUNT(*) FROM WebhookDelivery WHERE Status IN ('not-attempted', 'retrying')");
+  ASSERT_GT(pending_before, 0);
+  ASSERT_GT(webhook_pending_before, 0);
+  // The race's outcome: the events of one installation gone, their deliveries still pending.
+  const std::string gone_events = "SELECT EventID FROM StateChangeEvent WHERE ResourceID = $1";
+  const int64_t gone =
+      Count("SELECT COUNT(*) FROM EventDelivery WHERE EventID IN (" + gone_events + ")", {gone_id});
+  const int64_t webhook_gone = Count(
+      "SELECT COUNT(*) FROM WebhookDelivery WHERE EventID IN (" + gone_events + ")", {gone_id});
+  ASSERT_GT(gone, 0);
+  ASSERT_GT(webhook_gone, 0);
+  ASSERT_TRUE(db().Exec("DELETE FROM Event WHERE ID IN (" + gone_events + ")", {gone_id}));
+
+  auto swept = deliverer->FailDeliveriesOfDeletedTargets();
+  ASSERT_TRUE(swept) << swept.error().ToString();
+  EXPECT_EQ(*swept, gone + webhook_gone);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE EventID NOT IN (SELECT ID FROM Event)"),
+            0);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM WebhookDelivery WHERE EventID NOT IN (SELECT ID FROM Event)"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM EventDelivery WHERE Status IN ('not-attempted', "
+                  "'retrying')"),
+            pending_before - gone);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM WebhookDelivery WHERE Status IN ('not-attempted', "
+                  "'retrying')"),
+            webhook_pending_before - webhook_gone);
+}
+
 TEST_P(DelivererTest, WithoutRetentionTheWorkersStillFailRowsOfDeletedTargets) {
   Receiver receiver;
   receiver.Answer(503);
