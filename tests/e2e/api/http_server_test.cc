@@ -15,6 +15,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -242,7 +244,15 @@ TEST(HttpServer, JsonRoundTripWithTrailingNewline) {
   EXPECT_EQ(echoed->status, 201);
   EXPECT_EQ(echoed->headers["content-type"], "application/json");
   EXPECT_EQ(echoed->body, "{\"Name\":\"\\u003cx\\u003e/" + id + "/a b c\",\"Count\":7}\n");
-  EXPECT_FALSE(echoed->headers["date"].empty());
+  {
+    // The Date header is RFC 7231's IMF-fixdate of now (formatted once a second per thread).
+    const std::string& date = echoed->headers["date"];
+    std::tm tm{};
+    const char* end = strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    ASSERT_TRUE(end != nullptr && *end == '\0') << date;
+    EXPECT_EQ(date.size(), 29u) << date;  // "Wed, 02 Dec 2026 16:28:15 GMT"
+    EXPECT_LE(std::abs(static_cast<long>(timegm(&tm) - std::time(nullptr))), 5L) << date;
+  }
 
   // Keep-alive: the same connection serves the next requests.
   auto empty_body = client.Request("POST", "/api/echo/" + id);
