@@ -209,15 +209,7 @@ void GaugeFamily::Clear() {
 
 void HistogramFamily::Observe(const LabelValues& values, double value) {
   std::lock_guard lock(mu_);
-  Series& series = SeriesFor(values);
-  for (size_t i = 0; i < bounds_.size(); ++i) {
-    if (value <= bounds_[i]) {
-      ++series.buckets[i];
-      break;
-    }
-  }
-  ++series.count;
-  series.sum += value;
+  RecordLocked(SeriesFor(values), value);
 }
 
 HistogramFamily::Bound HistogramFamily::Bind(const LabelValues& values) {
@@ -227,7 +219,10 @@ HistogramFamily::Bound HistogramFamily::Bind(const LabelValues& values) {
 
 void HistogramFamily::ObserveBound(Bound bound, double value) {
   std::lock_guard lock(mu_);
-  Series& series = *bound.series_;
+  RecordLocked(*bound.series_, value);
+}
+
+void HistogramFamily::RecordLocked(Series& series, double value) {
   for (size_t i = 0; i < bounds_.size(); ++i) {
     if (value <= bounds_[i]) {
       ++series.buckets[i];

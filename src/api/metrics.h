@@ -107,6 +107,9 @@ class HistogramFamily final : public MetricFamily {
 
   // Number of observations of one series (for tests).
   uint64_t Count(const LabelValues& values) const;
+
+ private:
+  void RecordLocked(Series& series, double value);  // requires mu_ held
 };
 
 // Owns metric families. Add* returns the existing family when the name is already
