@@ -77,6 +77,12 @@ std::string_view TypeName(MetricFamily::Type type) {
   return "untyped";
 }
 
+// The duration histogram's label values, in its label order.
+LabelValues RequestLabels(std::string_view handler, std::string_view route, std::string_view method,
+                          int status) {
+  return {std::string(handler), std::string(route), std::string(method), std::to_string(status)};
+}
+
 }  // namespace
 
 std::vector<double> ExponentialBuckets(double start, double factor, int count) {
@@ -303,9 +309,7 @@ HttpMetrics::HttpMetrics(MetricsRegistry& registry)
 void HttpMetrics::ObserveRequest(std::string_view handler, std::string_view route,
                                  std::string_view method, int status, double seconds) {
   total_.Inc();
-  duration_.Observe(
-      {std::string(handler), std::string(route), std::string(method), std::to_string(status)},
-      seconds);
+  duration_.Observe(RequestLabels(handler, route, method, status), seconds);
 }
 
 HttpMetrics::Route::Route(HttpMetrics& metrics, std::string handler, std::string route,
@@ -316,26 +320,25 @@ HttpMetrics::Route::Route(HttpMetrics& metrics, std::string handler, std::string
       method_(std::move(method)) {}
 
 void HttpMetrics::Route::Observe(int status, double seconds) {
-  metrics_.total_.Inc();
   for (size_t i = 0; i < kStatuses; ++i) {
-    const int cached = statuses_[i].load(std::memory_order_acquire);
+    int cached = statuses_[i].load(std::memory_order_acquire);
+    if (cached == 0) {
+      // A free slot: bind this status, unless another thread took the slot meanwhile.
+      std::lock_guard lock(mu_);
+      cached = statuses_[i].load(std::memory_order_relaxed);
+      if (cached == 0) {
+        bound_[i] = metrics_.duration_.Bind(RequestLabels(handler_, route_, method_, status));
+        statuses_[i].store(status, std::memory_order_release);
+        cached = status;
+      }
+    }
     if (cached == status) {
+      metrics_.total_.Inc();
       metrics_.duration_.ObserveBound(bound_[i], seconds);
       return;
     }
-    if (cached != 0) continue;
-    // A free slot: bind this status (under mu_; another thread may have taken the slot).
-    std::lock_guard lock(mu_);
-    if (statuses_[i].load(std::memory_order_relaxed) != 0) {
-      --i;  // look at this slot again
-      continue;
-    }
-    bound_[i] = metrics_.duration_.Bind({handler_, route_, method_, std::to_string(status)});
-    statuses_[i].store(status, std::memory_order_release);
-    metrics_.duration_.ObserveBound(bound_[i], seconds);
-    return;
   }
-  metrics_.duration_.Observe({handler_, route_, method_, std::to_string(status)}, seconds);
+  metrics_.ObserveRequest(handler_, route_, method_, status, seconds);  // every slot taken
 }
 
 }  // namespace cloud::api

@@ -3,7 +3,6 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -51,6 +50,18 @@ bool NeedsQuoting(std::string_view value) {
     if (c == ' ' || c == '"' || c == '=' || static_cast<unsigned char>(c) < 0x20) return true;
   }
   return false;
+}
+
+// Sets `key` in `fields`: a key set again replaces its value (a component handed an
+// already-tagged logger tags it once, not twice).
+void SetField(LogFields& fields, std::string_view key, std::string value) {
+  for (auto& field : fields) {
+    if (field.first == key) {
+      field.second = std::move(value);
+      return;
+    }
+  }
+  fields.emplace_back(std::string(key), std::move(value));
 }
 
 }  // namespace
@@ -118,29 +129,13 @@ Logger Logger::With(
   copy.min_level_ = min_level_;
   copy.fields_.reserve(fields_.size() + fields.size());
   copy.fields_ = fields_;
-  for (const auto& [key, value] : fields) {
-    auto same = std::find_if(copy.fields_.begin(), copy.fields_.end(),
-                             [key = key](const auto& field) { return field.first == key; });
-    if (same != copy.fields_.end()) {
-      same->second = std::string(value);
-    } else {
-      copy.fields_.emplace_back(std::string(key), std::string(value));
-    }
-  }
+  for (const auto& [key, value] : fields) SetField(copy.fields_, key, std::string(value));
   return copy;
 }
 
 Logger Logger::With(std::string_view key, std::string value) const {
   Logger copy = *this;
-  // A key set again replaces its value (a component handed an already-tagged logger tags it
-  // once, not twice).
-  for (auto& field : copy.fields_) {
-    if (field.first == key) {
-      field.second = std::move(value);
-      return copy;
-    }
-  }
-  copy.fields_.emplace_back(std::string(key), std::move(value));
+  SetField(copy.fields_, key, std::move(value));
   return copy;
 }
 
