@@ -29,6 +29,7 @@
 #include "store/sql_subscription_store.h"
 #include "store/sql_webhook_store.h"
 #include "testlib/test_database.h"
+#include "testlib/test_installation.h"
 
 namespace cloud::events {
 namespace {
@@ -153,18 +154,8 @@ class DelivererTest : public testlib::DatabaseTest {
 
   // Creates an installation and walks it through `states`; returns its ID.
   std::string Lifecycle(const std::string& name, const std::vector<InstallationState>& states) {
-    model::Installation i;
-    i.name = name;
-    i.owner_id = "owner";
+    model::Installation i = testlib::TestInstallation(name, InstallationState::kCreationRequested);
     i.group_id = std::string();
-    i.state = InstallationState::kCreationRequested;
-    i.size = "100users";
-    i.version = "9.0";
-    i.image = "mattermost/mm";
-    i.database = "perseus";
-    i.filestore = "bifrost";
-    i.affinity = "multitenant";
-    i.cr_version = "installation.mattermost.com/v1beta1";
     auto dto = installations_->CreateInstallation(i, {}, {name + ".example.com"},
                                                   store::EventOptions::IfChanged());
     EXPECT_TRUE(dto) << dto.error().ToString();

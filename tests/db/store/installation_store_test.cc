@@ -9,6 +9,7 @@
 #include "store/sql_installation_store.h"
 #include "testlib/counting_database.h"
 #include "testlib/test_database.h"
+#include "testlib/test_installation.h"
 
 namespace cloud::store {
 namespace {
@@ -25,18 +26,8 @@ class InstallationStoreTest : public testlib::DatabaseTest {
   }
 
   model::Installation Make(std::string name, InstallationState state = InstallationState::kStable) {
-    model::Installation i;
-    i.name = std::move(name);
-    i.owner_id = "owner1";
+    model::Installation i = testlib::TestInstallation(std::move(name), state, "owner1");
     i.group_id = std::string();
-    i.state = state;
-    i.size = "100users";
-    i.version = "9.0";
-    i.image = "mattermost/mm";
-    i.database = "perseus";
-    i.filestore = "bifrost";
-    i.affinity = "multitenant";
-    i.cr_version = "installation.mattermost.com/v1beta1";
     return i;
   }
 

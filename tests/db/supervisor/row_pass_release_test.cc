@@ -12,6 +12,7 @@
 #include "supervisor/row_pass.h"
 #include "testlib/counting_database.h"
 #include "testlib/test_database.h"
+#include "testlib/test_installation.h"
 
 namespace cloud::supervisor {
 namespace {
@@ -27,16 +28,7 @@ class RowPassReleaseTest : public testlib::DatabaseTest {
     counting_ = std::make_unique<testlib::CountingDatabase>(db());
     locks_ = store::MakeSqlLockStore(*counting_, clock_);
     installations_ = std::make_unique<store::SqlInstallationStore>(*counting_, *locks_, clock_);
-    Installation i;
-    i.name = "rowpass";
-    i.owner_id = "owner";
-    i.state = InstallationState::kCreationRequested;
-    i.size = "100users";
-    i.version = "9.0";
-    i.image = "mattermost/mm";
-    i.database = "perseus";
-    i.filestore = "bifrost";
-    i.affinity = "multitenant";
+    Installation i = testlib::TestInstallation("rowpass", InstallationState::kCreationRequested);
     auto dto = installations_->CreateInstallation(i, {}, {"rowpass.example.com"},
                                                   store::EventOptions::IfChanged());
     ASSERT_TRUE(dto) << dto.error().ToString();
