@@ -237,9 +237,12 @@ TEST_P(DelivererTest, EveryStateChangeArrivesInOrderWithValidSignatures) {
   deliverer->Start();
   const std::string id = Lifecycle("alpha", kLife);
   deliverer->Wake();
+  // Until every delivery is recorded, not only received: Stop() aborts a send whose answer is
+  // still on its way (the row stays pending, to be sent again), and the rows are checked below.
   ASSERT_TRUE(WaitFor([&] {
     return receiver.Accepted("/sub").size() == kLifeStates.size() &&
-           receiver.Accepted("/hook").size() == kLifeStates.size();
+           receiver.Accepted("/hook").size() == kLifeStates.size() &&
+           deliverer->stats().delivered == static_cast<int64_t>(2 * kLifeStates.size());
   })) << receiver.Total();
   deliverer->Stop();
 
@@ -304,8 +307,10 @@ TEST_P(DelivererTest, OutageLosesNothingAndKeepsOrderPerResource) {
   EXPECT_GE(Count("SELECT COUNT(*) FROM EventDelivery WHERE Status = 'retrying'"), 1);
   EXPECT_TRUE(receiver.Accepted("/sub").empty());
   receiver.Answer(200);
+  // Until every delivery is recorded too (see EveryStateChangeArrivesInOrderWithValidSignatures).
   ASSERT_TRUE(WaitFor([&] {
-    return receiver.Accepted("/sub").size() == 7 && receiver.Accepted("/hook").size() == 7;
+    return receiver.Accepted("/sub").size() == 7 && receiver.Accepted("/hook").size() == 7 &&
+           deliverer->stats().delivered == 14;
   })) << receiver.Total();
   deliverer->Stop();
   const std::vector<std::string> want_a = {"creation-requested", "stable", "update-requested",
