@@ -221,6 +221,13 @@ class SqlDatabase : public SqlExecutor {
   virtual Result<std::unique_ptr<SqlTransaction>> Begin() = 0;
   // The URL with any password replaced by "xxxxx", for messages and logs.
   virtual std::string redacted_url() const = 0;
+  // A number that moves whenever a change has been committed to the database, by this process
+  // or any other: when two calls return the same number, nothing was committed between the
+  // return of the first and the start of the second, so what was read after the first is still
+  // what the database holds. Lets a caller reuse what it derived from earlier reads (the API's
+  // response cache). nullopt: this call cannot tell (PostgreSQL, where it would cost a round
+  // trip; a SQLite :memory: database; all read connections busy); the caller must read afresh.
+  virtual Result<std::optional<uint64_t>> CommitVersion() { return std::optional<uint64_t>(); }
 };
 
 // Runs `fn` in a transaction and commits when it succeeds; retries up to `attempts` times when

@@ -6,7 +6,9 @@
 // statements are cached per connection and SQL text. sqlite3 types never leave this file.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -32,7 +34,29 @@ class SqliteConnection {
   SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   ~SqliteConnection() {
     for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+    sqlite3_finalize(data_version_stmt_);
     sqlite3_close_v2(db_);
+  }
+
+  // Whether another connection (of this process or another) committed a change since this
+  // connection's previous call (true on the first call). `PRAGMA data_version` reads the WAL
+  // index in a read transaction of its own; it does not move for this connection's own commits.
+  Result<bool> CommittedElsewhereSinceLastCall() {
+    if (data_version_stmt_ == nullptr &&
+        sqlite3_prepare_v3(db_, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                           &data_version_stmt_, nullptr) != SQLITE_OK) {
+      return LastError("prepare data_version");
+    }
+    if (sqlite3_step(data_version_stmt_) != SQLITE_ROW) {
+      Error error = LastError("data_version");
+      sqlite3_reset(data_version_stmt_);
+      return error;
+    }
+    const int64_t version = sqlite3_column_int64(data_version_stmt_, 0);
+    sqlite3_reset(data_version_stmt_);
+    const bool changed = !last_data_version_ || *last_data_version_ != version;
+    last_data_version_ = version;
+    return changed;
   }
 
   Error LastError(std::string_view what) const {
@@ -182,6 +206,8 @@ class SqliteConnection {
  private:
   sqlite3* db_;
   std::string path_;
+  sqlite3_stmt* data_version_stmt_ = nullptr;
+  std::optional<int64_t> last_data_version_;
   struct SqlHash {
     using is_transparent = void;
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
@@ -286,6 +312,20 @@ class SqliteDatabase final : public SqlDatabase {
   }
   std::string redacted_url() const override { return "sqlite://" + path_; }
 
+  // Checked on a read connection: every commit (by the write connection or by another process)
+  // moves its data_version, and the first check on any read connection after a commit moves
+  // the shared number. A read connection's first check counts as a change (it has nothing to
+  // compare with). The write connection cannot tell: its own commits leave its data_version.
+  Result<std::optional<uint64_t>> CommitVersion() override {
+    std::unique_ptr<SqliteConnection> reader = AcquireReader();
+    if (reader == nullptr) return std::optional<uint64_t>();
+    Result<bool> changed = reader->CommittedElsewhereSinceLastCall();
+    ReleaseReader(std::move(reader));
+    if (!changed) return std::move(changed).error();
+    if (*changed) return std::optional<uint64_t>(commit_version_.fetch_add(1) + 1);
+    return std::optional<uint64_t>(commit_version_.load());
+  }
+
  private:
   friend class SqliteTransaction;
 
@@ -333,6 +373,7 @@ class SqliteDatabase final : public SqlDatabase {
   const int busy_timeout_ms_;
   std::mutex mu_;
   std::atomic<std::thread::id> tx_owner_{};
+  std::atomic<uint64_t> commit_version_{0};
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;
   size_t open_readers_ = 0;

@@ -2,9 +2,13 @@
 // schema changes, scripts, and the guard against using the database inside its own transaction.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/id.h"
 #include "store/sql/sql_connection.h"
@@ -148,6 +152,112 @@ TEST(SqliteConnection, ReadsDoNotWaitForAnOpenWriteTransaction) {
   auto wide = d.Query("SELECT * FROM t");
   ASSERT_TRUE(wide) << wide.error().ToString();
   EXPECT_EQ(wide->columns().size(), 2u);
+}
+
+// CommitVersion moves with every commit, whoever makes it: the write connection (a statement
+// or a transaction), another SqlDatabase on the file, another process (the sqlite3 shell). It
+// stays put over reads and rolled-back work, so the API's response cache can reuse bodies.
+TEST(SqliteConnection, CommitVersionMovesWithEveryCommitFromAnywhere) {
+  TempFile file;
+  auto opened = OpenDatabase("sqlite://" + file.path, Logger());
+  ASSERT_TRUE(opened) << opened.error().ToString();
+  SqlDatabase& db = **opened;
+  ASSERT_TRUE(db.Exec("CREATE TABLE t (x BIGINT)"));
+  auto version = [&] {
+    Result<std::optional<uint64_t>> v = db.CommitVersion();
+    EXPECT_TRUE(v.has_value()) << (v ? "" : v.error().ToString());
+    EXPECT_TRUE(v && v->has_value());
+    return v && v->has_value() ? **v : 0;
+  };
+  uint64_t before = version();
+  EXPECT_EQ(version(), before);
+  ASSERT_TRUE(db.Query("SELECT count(*) FROM t"));
+  EXPECT_EQ(version(), before) << "a read is no commit";
+
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (1)"));
+  uint64_t after_exec = version();
+  EXPECT_NE(after_exec, before);
+  EXPECT_EQ(version(), after_exec);
+
+  {
+    auto tx = db.Begin();
+    ASSERT_TRUE(tx);
+    ASSERT_TRUE((*tx)->Exec("INSERT INTO t VALUES (2)"));
+    EXPECT_EQ(version(), after_exec) << "not committed yet";
+    ASSERT_TRUE((*tx)->Commit());
+  }
+  uint64_t after_tx = version();
+  EXPECT_NE(after_tx, after_exec);
+
+  auto other = OpenDatabase("sqlite://" + file.path, Logger());
+  ASSERT_TRUE(other) << other.error().ToString();
+  ASSERT_TRUE((*other)->Exec("INSERT INTO t VALUES (3)"));
+  uint64_t after_other = version();
+  EXPECT_NE(after_other, after_tx);
+
+  const std::string shell =
+      "sqlite3 '" + file.path + "' 'PRAGMA busy_timeout=5000; INSERT INTO t VALUES (4);'";
+  ASSERT_EQ(std::system(shell.c_str()), 0)
+      << "needs the sqlite3 shell (scripts/install-deps --test)";
+  uint64_t after_process = version();
+  EXPECT_NE(after_process, after_other);
+  auto rows = db.Query("SELECT count(*) FROM t");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->front().GetInt64(0), 4);
+}
+
+TEST(SqliteConnection, CommitVersionOfAMemoryDatabaseIsUnknown) {
+  auto db = OpenDatabase("sqlite://:memory:", Logger());
+  ASSERT_TRUE(db) << db.error().ToString();
+  Result<std::optional<uint64_t>> v = (*db)->CommitVersion();
+  ASSERT_TRUE(v) << v.error().ToString();
+  EXPECT_FALSE(v->has_value());
+}
+
+// The promise the response cache relies on, under concurrency: when two CommitVersion calls
+// return the same number, what was read after the first still holds at the second. A writer
+// commits rows one by one and publishes how many it has committed; readers take a version,
+// count the rows, note how many commits had returned, and take the version again. Whenever the
+// two versions are equal the count must include every commit that returned before the second
+// call began.
+TEST(SqliteConnection, AnUnchangedCommitVersionMeansNothingWasCommittedMeanwhile) {
+  TempFile file;
+  auto opened = OpenDatabase("sqlite://" + file.path, Logger());
+  ASSERT_TRUE(opened) << opened.error().ToString();
+  SqlDatabase& db = **opened;
+  ASSERT_TRUE(db.Exec("CREATE TABLE t (x BIGINT)"));
+  std::atomic<int64_t> committed{0};
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int64_t i = 1; i <= 400 && !stop.load(); ++i) {
+      if (!db.Exec("INSERT INTO t VALUES ($1)", {i})) break;
+      committed.store(i);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  std::atomic<int> violations{0}, unchanged{0}, checks{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&] {
+      while (committed.load() < 400 && !stop.load()) {
+        Result<std::optional<uint64_t>> first = db.CommitVersion();
+        Result<Rows> rows = db.Query("SELECT count(*) FROM t");
+        const int64_t returned = committed.load();
+        Result<std::optional<uint64_t>> second = db.CommitVersion();
+        if (!first || !second || !rows || !first->has_value() || !second->has_value()) continue;
+        checks.fetch_add(1);
+        if (**first != **second) continue;
+        unchanged.fetch_add(1);
+        if (rows->front().GetInt64(0) < returned) violations.fetch_add(1);
+      }
+    });
+  }
+  writer.join();
+  stop.store(true);
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(violations.load(), 0);
+  EXPECT_GT(checks.load(), 100);
+  EXPECT_GT(unchanged.load(), 0) << "the version never held still: nothing was checked";
 }
 
 }  // namespace
