@@ -17,6 +17,7 @@
 #include "api/database_services.h"
 #include "api/handler.h"
 #include "api/http_types.h"
+#include "api/response_cache.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/result.h"
@@ -114,6 +115,9 @@ struct ApiDeps {
   store::DeliveryAdmin* deliveries = nullptr;
   std::function<void()> wake_event_delivery;
   ApiDatabaseServices database_services;
+  // Bodies of GET /api/installation/{id}, reused while the database is unchanged (null: every
+  // request reads the store).
+  ResponseCache* installation_bodies = nullptr;
   // The "Environment" extra data of backup/restoration/migration webhooks and events
   // (upstream Context.Environment, the AWS cloud environment name).
   std::string environment;

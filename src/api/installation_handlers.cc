@@ -172,11 +172,24 @@ HttpResponse HandleGetInstallation(const ApiDeps& deps, RequestContext& ctx,
     CLOUD_TRY(bool config, model::ParseQueryBool(query, "include_group_config", true));
     CLOUD_TRY(bool overrides, model::ParseQueryBool(query, "include_group_config_overrides", true));
     std::string id = InstallationId(req);
-    CLOUD_TRY(std::optional<InstallationDTO> dto,
-              deps.installations->GetInstallationDTO(id, GroupMerge{config, overrides}));
-    if (!dto) return NotFound("installation " + id + " not found");
-    // The hottest route: its body is written directly, not through the JSON tree.
-    return JsonTextResponse(200, model::EncodeJsonDirect(*dto));
+    // The hottest route: its body is written directly, not through the JSON tree, and reused
+    // while the database is unchanged.
+    auto build = [&]() -> Result<std::string> {
+      CLOUD_TRY(std::optional<InstallationDTO> dto,
+                deps.installations->GetInstallationDTO(id, GroupMerge{config, overrides}));
+      if (!dto) return NotFound("installation " + id + " not found");
+      return model::EncodeJsonDirect(*dto);
+    };
+    if (deps.installation_bodies == nullptr) {
+      CLOUD_TRY(std::string body, build());
+      return JsonTextResponse(200, std::move(body));
+    }
+    std::string key = id;
+    key += config ? "/c" : "/-";
+    key += overrides ? "o" : "-";
+    CLOUD_TRY(std::shared_ptr<const std::string> body,
+              deps.installation_bodies->GetOrBuild(key, build));
+    return JsonTextResponse(200, *body);
   });
 }
 

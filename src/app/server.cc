@@ -183,6 +183,12 @@ void Server::RegisterApiRoutes() {
     if (deliverer_) deliverer_->Wake();
   };
   api_deps_.environment = "dev";
+  if (config_.response_cache_mb > 0) {
+    installation_bodies_ =
+        std::make_unique<api::ResponseCache>([db = db_.get()] { return db->CommitVersion(); },
+                                             static_cast<size_t>(config_.response_cache_mb) << 20);
+    api_deps_.installation_bodies = installation_bodies_.get();
+  }
   api::RegisterApiRoutes(api_router_, handler_env_, api_deps_);
   api::RegisterAuditRoutes(api_router_, handler_env_, *audit_store_);
   api::AddHealthRoute(api_router_, handler_env_, [this]() -> Result<void> {
@@ -427,7 +433,25 @@ Result<void> Server::Start() {
       api::MakeStoreAuditSink(*audit_store_, log_.With(logkey::kComponent, "audit"))};
   RegisterApiRoutes();
 
-  metrics_router_.Handle("GET", "/metrics", [this](const api::HttpRequest&) {
+  api::CounterFamily& cache_lookups = metrics_.AddCounter(
+      "provisioner_api_response_cache_lookups_total",
+      "Lookups of GET /api/installation/{id} bodies in the response cache, by result: hit, miss "
+      "(read from the store) or uncached (the database could not tell its commit version).",
+      {"result"});
+  metrics_router_.Handle("GET", "/metrics", [this, &cache_lookups](const api::HttpRequest&) {
+    if (installation_bodies_ != nullptr) {
+      // The cache counts with atomics; the counter catches up at each scrape (one at a time:
+      // the metrics server has one worker).
+      const api::ResponseCache::Stats stats = installation_bodies_->stats();
+      for (const auto& [result, count] :
+           {std::pair{"hit", stats.hits}, std::pair{"miss", stats.misses},
+            std::pair{"uncached", stats.uncached}}) {
+        const double seen = cache_lookups.Value({result});
+        if (static_cast<double>(count) > seen) {
+          cache_lookups.Inc({result}, static_cast<double>(count) - seen);
+        }
+      }
+    }
     api::HttpResponse response;
     response.content_type = std::string(api::kMetricsContentType);
     response.body = metrics_.Render();

@@ -123,6 +123,7 @@ class Server {
   std::unique_ptr<events::EventDeliverer> deliverer_;
   api::MetricsRegistry metrics_;
   std::unique_ptr<api::HttpMetrics> http_metrics_;
+  std::unique_ptr<api::ResponseCache> installation_bodies_;
   api::HandlerEnv handler_env_;
   api::Router api_router_;
   api::Router metrics_router_;

@@ -80,6 +80,9 @@ void AddServerFlags(CLI::App& cmd, ServerFlags& f) {
             "nothing real is created.")
       ->check(CLI::IsMember({std::string(kSimBackend)}));
   AddOption(cmd, "workers", c.workers, "Number of threads serving API requests.");
+  AddOption(cmd, "response-cache-mb", c.response_cache_mb,
+            "Memory in MiB for GET /api/installation/{id} bodies, reused until anything is "
+            "committed to the database (SQLite only; 0 turns it off).");
   AddOption(cmd, "poll", c.poll,
             "The interval in seconds to poll for background work (0 disables the timer).");
   AddOption(cmd, "slow-poll", c.slow_poll,

@@ -133,6 +133,9 @@ Result<void> ValidateServerConfig(const ServerConfig& c) {
   if (c.slow_poll < 0) return InvalidArgument("--slow-poll must not be negative");
   if (c.lease_expiry_ns < 1'000'000) return InvalidArgument("--lease-expiry must be at least 1ms");
   if (c.workers < 1) return InvalidArgument("--workers must be at least 1");
+  if (c.response_cache_mb < 0 || c.response_cache_mb > 65536) {
+    return InvalidArgument("--response-cache-mb must be between 0 and 65536");
+  }
   if (c.metrics_port < 0 || c.metrics_port > 65535) {
     return InvalidArgument("--metrics-port must be between 0 and 65535");
   }

@@ -16,6 +16,9 @@ struct ServerConfig {
   std::string listen = ":8075";
   int metrics_port = 8076;
   int workers = 8;  // ours: threads running API handlers
+  // Ours: MiB of GET /api/installation/{id} bodies reused while the database is unchanged
+  // (SQLite; 0 turns the cache off).
+  int response_cache_mb = 32;
 
   // Store and backend.
   std::string database = "sqlite://cloud.db";  // ours: embedded default (upstream: required)

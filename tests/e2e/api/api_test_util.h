@@ -271,6 +271,10 @@ class ApiTest : public ::testing::TestWithParam<Engine> {
     deps_.annotations = annotations_.get();
     deps_.backups = backups_.get();
     deps_.locks = locks_.get();
+    // As the server runs: installation bodies reused while the database is unchanged.
+    installation_bodies_ =
+        std::make_unique<api::ResponseCache>([&sql] { return sql.CommitVersion(); }, 1 << 20);
+    deps_.installation_bodies = installation_bodies_.get();
     deps_.notifier = &notifier_;
     deps_.clock = &clock_;
     // Default installations (mysql-operator + minio-operator) are accepted.
@@ -383,6 +387,7 @@ class ApiTest : public ::testing::TestWithParam<Engine> {
   std::unique_ptr<store::SqlDNSRecordStore> dns_records_;
   std::unique_ptr<store::SqlAnnotationStore> annotations_;
   std::unique_ptr<store::SqlBackupStore> backups_;
+  std::unique_ptr<api::ResponseCache> installation_bodies_;
   RecordingNotifier notifier_;
   api::ApiDeps deps_;
   api::HandlerEnv env_;

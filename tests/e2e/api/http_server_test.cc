@@ -547,6 +547,7 @@ TEST(CloudServerBinary, RejectsBadFlagsWithOneLine) {
       {"server --import-supervisor --awat ftp://awat",
        "Error: --awat must be an http:// or https:// URL, got \"ftp://awat\"\n"},
       {"server --listen nonsense", "Error: --listen: listen address \"nonsense\" has no port\n"},
+      {"server --response-cache-mb -1", "Error: --response-cache-mb must be between 0 and 65536\n"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.args);
@@ -556,10 +557,10 @@ TEST(CloudServerBinary, RejectsBadFlagsWithOneLine) {
   }
   auto [help_code, help] = RunToCompletion("server --help");
   EXPECT_EQ(help_code, 0);
-  for (const char* flag :
-       {"--listen", "--metrics-port", "--database TEXT=sqlite://cloud.db", "--backend", "simulated",
-        "--workers", "--jwks-url", "--installation-deletion-pending-time TEXT=3m0s",
-        "(Env:CP_MAX_INSTALLATIONS_RDS_POSTGRES_PGBOUNCER)"}) {
+  for (const char* flag : {"--listen", "--metrics-port", "--database TEXT=sqlite://cloud.db",
+                           "--backend", "simulated", "--workers", "--response-cache-mb INT=32",
+                           "--jwks-url", "--installation-deletion-pending-time TEXT=3m0s",
+                           "(Env:CP_MAX_INSTALLATIONS_RDS_POSTGRES_PGBOUNCER)"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
 }

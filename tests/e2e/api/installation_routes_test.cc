@@ -212,6 +212,42 @@ TEST_P(InstallationRoutes, GroupJoinAssignLeave) {
   EXPECT_EQ(Get("/api/installation/" + id).Json()["GroupID"], group);
 }
 
+// GET /api/installation/{id} reuses its body while the database is unchanged (SQLite), and
+// every commit is seen at once: a write through the API, a change to the group whose config
+// the body merges, and a write from a second database handle (another process). The
+// include_group_config variants are kept apart. PostgreSQL reads afresh every time.
+TEST_P(InstallationRoutes, GetReusesItsBodyUntilAnythingIsCommitted) {
+  std::string group = CreateGroup("cached", R"("Version":"7.0")");
+  std::string id = CreateInstallation("cached", R"("GroupID":")" + group + R"(")");
+  const std::string path = "/api/installation/" + id;
+  WireResponse first = Get(path);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.Json()["Version"], "7.0");
+  WireResponse second = Get(path);
+  EXPECT_EQ(second.body, first.body);
+  WireResponse own = Get(path + "?include_group_config=false");
+  EXPECT_NE(own.Json()["Version"], "7.0") << "served the group-merged body for another query";
+  api::ResponseCache::Stats stats = installation_bodies_->stats();
+  if (GetParam() == Engine::kSqlite) {
+    EXPECT_GE(stats.hits, 1u);
+  } else {
+    EXPECT_EQ(stats.hits, 0u);
+    EXPECT_GE(stats.uncached, 3u);
+  }
+
+  ASSERT_EQ(Put("/api/group/" + group, R"({"Version":"7.1"})").status, 200);
+  EXPECT_EQ(Get(path).Json()["Version"], "7.1");
+
+  ASSERT_EQ(Post(path + "/annotations", R"({"annotations":["fresh"]})").status, 200);
+  EXPECT_EQ(Get(path).Json()["Annotations"].size(), 1u);
+
+  Result<std::unique_ptr<store::SqlDatabase>> other = test_db_->OpenAnother();
+  ASSERT_TRUE(other) << other.error().message;
+  ASSERT_TRUE((*other)->Exec("UPDATE Installation SET State = 'stable' WHERE ID = $1", {id}));
+  EXPECT_EQ(Get(path).Json()["State"], "stable");
+  EXPECT_EQ(Get(path + "?include_group_config=false").Json()["State"], "stable");
+}
+
 TEST_P(InstallationRoutes, Annotations) {
   std::string id = CreateInstallation("annot", R"("Annotations":["aaa"])");
   WireResponse r = Post("/api/installation/" + id + "/annotations", R"({"annotations":["bbb"]})");

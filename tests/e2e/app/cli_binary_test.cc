@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -418,6 +419,77 @@ TEST(CliApiKeyTest, CreatedKeyAuthenticatesUntilDeleted) {
       << ReadFile(home / "keyserver.err");
   const std::string server_log = ReadFile(home / "keyserver.err");
   EXPECT_EQ(server_log.find(key), std::string::npos) << "the key must never be logged";
+  fs::remove_all(home);
+}
+
+// `cloud server` on its own SQLite file reuses GET /api/installation/{id} bodies while nothing
+// is committed, and sees a commit made by another process (the sqlite3 shell) at once; the
+// lookups are counted on /metrics.
+TEST(CliResponseCacheTest, InstallationBodiesLastUntilAnotherProcessCommits) {
+  const fs::path home = fs::temp_directory_path() / ("cloud_cache_e2e_" + std::to_string(getpid()));
+  fs::create_directories(home);
+  CloudBinary cloud(home);
+  const fs::path file = home / "cache.db";
+  const std::string db = "sqlite://" + file.string();
+  Output migrated = cloud.Run({"schema", "migrate", "--database", db});
+  ASSERT_EQ(migrated.exit_code, 0) << Describe(migrated);
+  const int port = cloud::testlib::FreeLoopbackPort();
+  const int metrics_port = cloud::testlib::FreeLoopbackPort();
+  const pid_t server =
+      cloud.Spawn({"server", "--listen", "127.0.0.1:" + std::to_string(port), "--metrics-port",
+                   std::to_string(metrics_port), "--database", db, "--deploy-minio-operator",
+                   "--deploy-mysql-operator", "--disable-all-supervisors"},
+                  "cacheserver");
+  cloud::client::Client api("http://127.0.0.1:" + std::to_string(port));
+  cloud::client::Client metrics("http://127.0.0.1:" + std::to_string(metrics_port));
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    up = api.Send(cloud::client::HttpMethod::kGet, "/api/clusters").has_value();
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(up) << ReadFile(home / "cacheserver.err");
+
+  auto created = api.Send(cloud::client::HttpMethod::kPost, "/api/installations", {},
+                          std::string(R"({"OwnerID":"cache","DNS":"cache.example.com"})"));
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  ASSERT_EQ(created->status, 202) << created->body;
+  const std::string id = json::parse(created->body)["ID"];
+  auto get = [&] {
+    auto r = api.Send(cloud::client::HttpMethod::kGet, "/api/installation/" + id);
+    EXPECT_TRUE(r.has_value() && r->status == 200) << (r ? r->body : r.error().message);
+    return r ? json::parse(r->body, nullptr, false) : json();
+  };
+  const json first = get();
+  EXPECT_EQ(first["State"], "creation-requested");
+  EXPECT_EQ(get(), first);
+
+  const std::string shell = "sqlite3 '" + file.string() +
+                            "' \"PRAGMA busy_timeout=5000; UPDATE Installation SET State = "
+                            "'stable' WHERE ID = '" +
+                            id + "';\"";
+  ASSERT_EQ(std::system(shell.c_str()), 0)
+      << "needs the sqlite3 shell (scripts/install-deps --test)";
+  EXPECT_EQ(get()["State"], "stable");
+  EXPECT_EQ(get()["State"], "stable");
+
+  auto scraped = metrics.Send(cloud::client::HttpMethod::kGet, "/metrics");
+  ASSERT_TRUE(scraped.has_value()) << scraped.error().message;
+  // Four GETs: the first after the create and the first after the shell's commit read the
+  // store, the two others were answered from the cache. (A read connection the server opens
+  // meanwhile, having nothing to compare with, may count as a change: one more miss.)
+  auto counted = [&](const std::string& result) {
+    const std::string series =
+        "provisioner_api_response_cache_lookups_total{result=\"" + result + "\"} ";
+    const size_t at = scraped->body.find(series);
+    return at == std::string::npos ? -1 : std::atoi(scraped->body.c_str() + at + series.size());
+  };
+  EXPECT_EQ(counted("hit") + counted("miss"), 4) << scraped->body;
+  EXPECT_GE(counted("hit"), 1) << scraped->body;
+
+  kill(server, SIGTERM);
+  int status = 0;
+  waitpid(server, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(home / "cacheserver.err");
   fs::remove_all(home);
 }
 
