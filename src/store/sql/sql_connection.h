@@ -244,6 +244,10 @@ struct DatabaseOptions {
   int pool_size = 8;
   // SQLite busy timeout: how long a writer waits for another process's write lock.
   int sqlite_busy_timeout_ms = 5000;
+  // SQLite CommitVersion: read the WAL-index header from shared memory (no lock, no system
+  // call). false: run `PRAGMA data_version` on a read connection every time (tests of that
+  // path; a VFS whose shared memory should not be read directly).
+  bool sqlite_read_wal_index = true;
 };
 
 // Opens a database by URL:

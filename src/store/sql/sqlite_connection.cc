@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -29,6 +30,42 @@ bool IsBlank(const char* s) {
   return true;
 }
 
+// The WAL-index header, the first bytes of the database's -shm file (documented file format:
+// https://www.sqlite.org/walformat.html, "The WAL-Index Header"). Every commit rewrites it
+// (mxFrame and iChange move; a WAL restart changes the salts) and a reader's snapshot is
+// whatever it says when the read begins, so an unchanged header means nothing was committed.
+// It is stored twice, at bytes 0 and 48: the writer updates the second copy, then the first;
+// a reader takes it as stable when both copies match (as SQLite's own readers do, lock-free).
+struct WalIndexHeader {
+  uint32_t version;  // iVersion: 3007000
+  uint32_t unused;
+  uint32_t change;  // iChange: moves with every transaction
+  uint8_t is_init;
+  uint8_t big_endian_checksum;
+  uint16_t page_size;
+  uint32_t max_frame;  // mxFrame: last valid commit frame
+  uint32_t pages;
+  uint32_t frame_checksum[2];
+  uint32_t salt[2];
+  uint32_t checksum[2];
+  friend bool operator==(const WalIndexHeader&, const WalIndexHeader&) = default;
+};
+static_assert(sizeof(WalIndexHeader) == 48);
+constexpr uint32_t kWalIndexVersion = 3007000;
+
+// Copies a stable header out of the mapped wal-index; false while a writer is updating it
+// (the copies differ) or if it is not an initialised header of the known version.
+bool ReadWalIndexHeader(const volatile uint32_t* shm, WalIndexHeader& out) {
+  constexpr size_t kWords = sizeof(WalIndexHeader) / sizeof(uint32_t);
+  uint32_t first[kWords], second[kWords];
+  for (size_t i = 0; i < kWords; ++i) first[i] = shm[i];
+  std::atomic_thread_fence(std::memory_order_acquire);
+  for (size_t i = 0; i < kWords; ++i) second[i] = shm[kWords + i];
+  if (std::memcmp(first, second, sizeof(first)) != 0) return false;
+  std::memcpy(&out, first, sizeof(out));
+  return out.is_init == 1 && out.version == kWalIndexVersion;
+}
+
 class SqliteConnection {
  public:
   SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -36,6 +73,31 @@ class SqliteConnection {
     for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
     sqlite3_finalize(data_version_stmt_);
     sqlite3_close_v2(db_);
+  }
+
+  // The mapped first region of this connection's wal-index (its header first), or null when
+  // the connection is not (yet) in WAL mode (a new file before its first write), the VFS has
+  // no shared memory or has not mapped it. Call after a read transaction, which maps it.
+  // SQLite maps it once per file and process and unmaps it when the last connection to the
+  // file closes.
+  const volatile uint32_t* MappedWalIndex() {
+    Rows mode;
+    if (!Run("PRAGMA journal_mode", {}, &mode) || mode.empty() ||
+        mode.front().GetString(0) != "wal") {
+      return nullptr;
+    }
+    sqlite3_file* file = nullptr;
+    if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+        file == nullptr || file->pMethods == nullptr || file->pMethods->iVersion < 2 ||
+        file->pMethods->xShmMap == nullptr) {
+      return nullptr;
+    }
+    void volatile* region = nullptr;
+    constexpr int kRegionBytes = 32768;  // SQLite's wal-index region size
+    if (file->pMethods->xShmMap(file, 0, kRegionBytes, /*bExtend=*/0, &region) != SQLITE_OK) {
+      return nullptr;
+    }
+    return static_cast<const volatile uint32_t*>(region);
   }
 
   // Whether another connection (of this process or another) committed a change since this
@@ -274,11 +336,12 @@ Result<sqlite3*> OpenSqliteHandle(const std::string& path, bool create, int busy
 class SqliteDatabase final : public SqlDatabase {
  public:
   SqliteDatabase(std::unique_ptr<SqliteConnection> conn, std::string path, bool use_readers,
-                 int busy_timeout_ms)
+                 int busy_timeout_ms, bool read_wal_index)
       : conn_(std::move(conn)),
         path_(std::move(path)),
         use_readers_(use_readers),
-        busy_timeout_ms_(busy_timeout_ms) {}
+        busy_timeout_ms_(busy_timeout_ms),
+        read_wal_index_(read_wal_index) {}
 
   Result<int64_t> Exec(std::string_view sql, const SqlParams& params) override {
     CLOUD_TRY_VOID(CheckNotInOwnTransaction());
@@ -312,18 +375,35 @@ class SqliteDatabase final : public SqlDatabase {
   }
   std::string redacted_url() const override { return "sqlite://" + path_; }
 
-  // Checked on a read connection: every commit (by the write connection or by another process)
-  // moves its data_version, and the first check on any read connection after a commit moves
-  // the shared number. A read connection's first check counts as a change (it has nothing to
-  // compare with). The write connection cannot tell: its own commits leave its data_version.
+  // The number moves whenever a check sees a change since the previous check of its kind:
+  //  * the WAL-index header, read lock-free from shared memory (the usual way: no lock, no
+  //    system call), compared with the header the previous such check saw;
+  //  * when the header is being rewritten (or not mapped), `PRAGMA data_version` on a read
+  //    connection: it moves with every commit by any other connection (the write connection
+  //    included), and a read connection's first check counts as a change.
+  // Either way the first check after a commit moves the number, which is all the promise
+  // needs. The write connection cannot tell: its own commits leave its data_version.
   Result<std::optional<uint64_t>> CommitVersion() override {
+    if (const volatile uint32_t* wal_index = wal_index_.load(std::memory_order_acquire)) {
+      WalIndexHeader header;
+      if (ReadWalIndexHeader(wal_index, header)) {
+        std::lock_guard lock(header_mu_);
+        if (!last_header_ || !(*last_header_ == header)) {
+          last_header_ = header;
+          return std::optional<uint64_t>(commit_version_.fetch_add(1) + 1);
+        }
+        return std::optional<uint64_t>(commit_version_.load());
+      }
+    }
     std::unique_ptr<SqliteConnection> reader = AcquireReader();
     if (reader == nullptr) return std::optional<uint64_t>();
     Result<bool> changed = reader->CommittedElsewhereSinceLastCall();
+    std::optional<uint64_t> version;
+    if (changed) version = *changed ? commit_version_.fetch_add(1) + 1 : commit_version_.load();
+    if (changed && read_wal_index_ && wal_index_.load() == nullptr) StartReadingWalIndex(*reader);
     ReleaseReader(std::move(reader));
     if (!changed) return std::move(changed).error();
-    if (*changed) return std::optional<uint64_t>(commit_version_.fetch_add(1) + 1);
-    return std::optional<uint64_t>(commit_version_.load());
+    return version;
   }
 
  private:
@@ -336,6 +416,26 @@ class SqliteDatabase final : public SqlDatabase {
       return Internal("SQLite database used directly inside its own open transaction");
     }
     return Ok();
+  }
+
+  // Finds the wal-index through `reader`, whose check has just run (and mapped it), so that
+  // later checks read its header. The header is taken as the one the check saw when a second
+  // check shows nothing was committed meanwhile; otherwise the first header check will count
+  // as a change.
+  void StartReadingWalIndex(SqliteConnection& reader) {
+    const volatile uint32_t* index = reader.MappedWalIndex();
+    if (index == nullptr) return;
+    WalIndexHeader header;
+    if (ReadWalIndexHeader(index, header)) {
+      Result<bool> since = reader.CommittedElsewhereSinceLastCall();
+      if (since && !*since) {
+        std::lock_guard lock(header_mu_);
+        if (!last_header_) last_header_ = header;
+      } else {
+        commit_version_.fetch_add(1);  // what this check saw counts, as any check's does
+      }
+    }
+    wal_index_.store(index, std::memory_order_release);
   }
 
   // An idle read connection (opened on demand), or null: none for :memory: databases, and
@@ -371,9 +471,16 @@ class SqliteDatabase final : public SqlDatabase {
   std::string path_;
   const bool use_readers_;
   const int busy_timeout_ms_;
+  const bool read_wal_index_;
   std::mutex mu_;
   std::atomic<std::thread::id> tx_owner_{};
   std::atomic<uint64_t> commit_version_{0};
+  // The mapped wal-index, once a read connection has found it; SQLite keeps it mapped while
+  // any of this database's connections is open, i.e. as long as this object. And the header
+  // the last check saw.
+  std::atomic<const volatile uint32_t*> wal_index_{nullptr};
+  std::mutex header_mu_;
+  std::optional<WalIndexHeader> last_header_;
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;
   size_t open_readers_ = 0;
@@ -426,7 +533,8 @@ Result<std::unique_ptr<SqlDatabase>> OpenSqlite(const std::string& path, const L
   // Read connections only in WAL mode (readers and the writer do not block each other there);
   // a :memory: database is private to its one connection.
   return std::unique_ptr<SqlDatabase>(std::make_unique<SqliteDatabase>(
-      std::move(conn), path, wal_mode, options.sqlite_busy_timeout_ms));
+      std::move(conn), path, wal_mode, options.sqlite_busy_timeout_ms,
+      options.sqlite_read_wal_index));
 }
 
 }  // namespace cloud::store::internal
