@@ -71,7 +71,6 @@ class SqliteConnection {
   SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   ~SqliteConnection() {
     for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
-    sqlite3_finalize(data_version_stmt_);
     sqlite3_close_v2(db_);
   }
 
@@ -104,18 +103,10 @@ class SqliteConnection {
   // connection's previous call (true on the first call). `PRAGMA data_version` reads the WAL
   // index in a read transaction of its own; it does not move for this connection's own commits.
   Result<bool> CommittedElsewhereSinceLastCall() {
-    if (data_version_stmt_ == nullptr &&
-        sqlite3_prepare_v3(db_, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-                           &data_version_stmt_, nullptr) != SQLITE_OK) {
-      return LastError("prepare data_version");
-    }
-    if (sqlite3_step(data_version_stmt_) != SQLITE_ROW) {
-      Error error = LastError("data_version");
-      sqlite3_reset(data_version_stmt_);
-      return error;
-    }
-    const int64_t version = sqlite3_column_int64(data_version_stmt_, 0);
-    sqlite3_reset(data_version_stmt_);
+    Rows rows;
+    CLOUD_TRY_VOID(Run("PRAGMA data_version", {}, &rows));
+    if (rows.empty()) return Internal("sqlite: PRAGMA data_version returned no row");
+    const int64_t version = rows.front().GetInt64(0);
     const bool changed = !last_data_version_ || *last_data_version_ != version;
     last_data_version_ = version;
     return changed;
@@ -268,7 +259,6 @@ class SqliteConnection {
  private:
   sqlite3* db_;
   std::string path_;
-  sqlite3_stmt* data_version_stmt_ = nullptr;
   std::optional<int64_t> last_data_version_;
   struct SqlHash {
     using is_transparent = void;
