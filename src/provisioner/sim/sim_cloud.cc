@@ -314,9 +314,7 @@ std::optional<std::string> SimCloud::FailureLocked(SimStep step,
   return std::nullopt;
 }
 
-Result<void> SimCloud::WaitFor(int64_t ms) {
-  if (ms <= 0) return Ok();
-  const int64_t deadline = clock_.NowMillis() + ms;
+Result<void> SimCloud::WaitUntil(int64_t deadline) {
   std::unique_lock lock(mu_);
   while (!shutdown_) {
     const int64_t remaining = deadline - clock_.NowMillis();
@@ -330,6 +328,7 @@ Result<int64_t> SimCloud::Begin(SimStep step, const std::vector<std::string>& id
   int64_t nth = 0;
   int64_t duration = 0;
   int64_t wait = 0;
+  int64_t start = 0;
   {
     std::lock_guard lock(mu_);
     nth = ++calls_[step];
@@ -337,6 +336,9 @@ Result<int64_t> SimCloud::Begin(SimStep step, const std::vector<std::string>& id
     max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
     duration = DurationLocked(step, ids);
     wait = BlockForLocked(step, ids) + (IsAsyncSimStep(step) ? 0 : duration);
+    // The call starts when it becomes visible as in flight: whoever sees InFlight() and then
+    // advances the clock has advanced it past this start, not before it.
+    start = clock_.NowMillis();
   }
   std::optional<Logger> call_log;
   if (options_.log_calls) {
@@ -348,7 +350,7 @@ Result<int64_t> SimCloud::Begin(SimStep step, const std::vector<std::string>& id
                    .With("start_ms", std::to_string(SystemClock::Instance().NowMillis()));
     call_log->Info("sim call started");
   }
-  Result<void> waited = WaitFor(wait);
+  Result<void> waited = wait > 0 ? WaitUntil(start + wait) : Ok();
   if (call_log) {
     call_log->With("end_ms", std::to_string(SystemClock::Instance().NowMillis())).Info("sim call");
   }

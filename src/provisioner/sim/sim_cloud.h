@@ -345,7 +345,8 @@ class SimCloud final : public ClusterProvisioner,
   int64_t BlockForLocked(SimStep step, const std::vector<std::string>& ids) const;
   std::optional<std::string> FailureLocked(SimStep step, const std::vector<std::string>& ids,
                                            int64_t nth);
-  Result<void> WaitFor(int64_t ms);
+  // Blocks until the clock reaches `deadline` (or shutdown); Wake() makes it look again.
+  Result<void> WaitUntil(int64_t deadline);
   Result<ClusterRecord*> ClusterLocked(const std::string& id);
   // The record of a cluster installation, adopting an unknown one when configured; null if none.
   CIRecord* CILocked(const model::ClusterInstallation& ci);

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -124,6 +126,73 @@ TEST_F(SimCloudTest, BlockingStepWaitsForTheInjectedClockWithoutDelayingOthers) 
   EXPECT_TRUE(done.load());
   EXPECT_TRUE(sim_.ClusterProvisioned("slow"));
   EXPECT_EQ(sim_.MaxInFlight(), 2);
+}
+
+// Once armed, holds the caller of Write on the record with `message` until Release().
+class GateSink final : public LogSink {
+ public:
+  explicit GateSink(std::string message) : message_(std::move(message)) {}
+  void Write(const LogRecord& record) override {
+    if (record.message != message_) return;
+    std::unique_lock lock(mu_);
+    if (!armed_) return;
+    held_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return released_; });
+  }
+  void Arm() {
+    std::lock_guard lock(mu_);
+    armed_ = true;
+  }
+  bool Held() {
+    std::lock_guard lock(mu_);
+    return held_;
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  const std::string message_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool armed_ = false;
+  bool held_ = false;
+  bool released_ = false;
+};
+
+// A call's duration runs from the moment it shows in InFlight(): a caller that sees it in
+// flight and advances the clock by its duration finishes it, however late the call's own
+// thread gets to its wait (here held in the call log, which comes between the two).
+TEST(SimCloudTiming, ADurationStartsWhenTheCallIsSeenInFlight) {
+  ManualClock clock;
+  auto gate = std::make_shared<GateSink>("sim call started");
+  SimCloud sim(clock, Logger(gate), SimOptions{.default_duration_ms = 0, .log_calls = true});
+  model::Cluster c = MakeCluster("c");
+  ASSERT_TRUE(sim.CreateCluster(c));
+  sim.SetDuration(SimStep::kProvisionCluster, "c", 60'000);
+  gate->Arm();
+
+  std::atomic<bool> done{false};
+  Result<void> result;
+  std::thread worker([&] {
+    result = sim.ProvisionCluster(c);
+    done = true;
+  });
+  ASSERT_TRUE(SpinUntil([&] { return gate->Held(); }));
+  ASSERT_EQ(sim.InFlight(), 1);
+  clock.Advance(60'000);
+  gate->Release();
+  sim.Wake();
+  // It finishes without another advance of the clock (a late start would wait for one).
+  const bool finished = SpinUntil([&] { return done.load(); });
+  if (!finished) sim.Shutdown();
+  worker.join();
+  EXPECT_TRUE(finished);
+  EXPECT_TRUE(result);
+  EXPECT_TRUE(sim.ClusterProvisioned("c"));
 }
 
 TEST_F(SimCloudTest, BlockForMakesAnAsyncCallBlock) {
