@@ -102,6 +102,16 @@ class ImportSupervisorTest : public OperationSupervisorTest {
     return false;
   }
 
+  // Waits (up to 60 s) until the supervisor has polled the Mattermost import job `n` times.
+  bool WaitForImportJobPolls(int64_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (sim_->Calls(SimStep::kGetImportJob) < n) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+  }
+
   FakeAwatServer awat_;
   std::unique_ptr<provisioner::AwatClient> client_;
   std::unique_ptr<ImportSupervisor> supervisor_;
@@ -115,9 +125,8 @@ TEST_P(ImportSupervisorTest, HappyPathGoesThroughEveryStateAndBackToStable) {
   // The Mattermost job runs for 1 s of simulated time: the supervisor polls it meanwhile.
   sim_->SetDuration(SimStep::kStartImportJob, 1'000);
   std::thread advance([this] {
-    while (sim_->Calls(SimStep::kGetImportJob) < 2) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    // Bounded: should the job never be polled, the test fails below instead of hanging.
+    EXPECT_TRUE(WaitForImportJobPolls(2));
     clock_.Advance(1'000);
   });
 
@@ -352,9 +361,7 @@ TEST_P(ImportSupervisorTest, StopInterruptsARunningImportAndTheNextStartResumesI
   sim_->SetDuration(SimStep::kStartImportJob, 1'000);  // the ManualClock is not advanced
   StepOutcome outcome = StepOutcome::kStay;
   std::thread running([&] { outcome = TakeWork(); });
-  while (sim_->Calls(SimStep::kGetImportJob) < 1) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  EXPECT_TRUE(WaitForImportJobPolls(1));
   supervisor_->Stop();
   running.join();
   EXPECT_EQ(outcome, StepOutcome::kDone);
