@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "client/client.h"
+#include "e2e/app/cloud_binary.h"
 #include "testlib/child_process.h"
 
 extern char** environ;
@@ -58,7 +59,7 @@ class CloudBinary {
 
   // Starts `cloud args...` with stdout/stderr to files under HOME; returns its PID.
   pid_t Spawn(const std::vector<std::string>& args, const std::string& log_name) {
-    std::vector<std::string> argv_s = {CLOUD_BINARY};
+    std::vector<std::string> argv_s = {cloud::testlib::kCloudBinary};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -74,9 +75,10 @@ class CloudBinary {
     posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     pid_t pid = -1;
-    const int rc = posix_spawn(&pid, CLOUD_BINARY, &actions, nullptr, argv.data(), envp.data());
+    const int rc = posix_spawn(&pid, cloud::testlib::kCloudBinary, &actions, nullptr, argv.data(),
+                               envp.data());
     posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0) << "posix_spawn " << CLOUD_BINARY;
+    EXPECT_EQ(rc, 0) << "posix_spawn " << cloud::testlib::kCloudBinary;
     return pid;
   }
 

@@ -24,12 +24,9 @@
 
 #include "client/client.h"
 #include "common/id.h"
+#include "e2e/app/cloud_binary.h"
 #include "fakes/fake_awat_server.h"
 #include "testlib/child_process.h"
-
-#ifndef CLOUD_BINARY
-#error "CLOUD_BINARY (the path of the built cloud executable) must be defined by CMake"
-#endif
 
 namespace cloud {
 namespace {
@@ -54,8 +51,9 @@ TEST(ImportBinary, ServerImportsAnInstallationHandedOutByAwat) {
   const std::string database = "sqlite://" + (dir / "cloud.db").string();
   const std::string log_path = (dir / "server.log").string();
 
-  pid_t migrate = testlib::SpawnLogged({CLOUD_BINARY, "schema", "migrate", "--database", database},
-                                       (dir / "migrate.log").string(), {"HOSTNAME=import-e2e"});
+  pid_t migrate =
+      testlib::SpawnLogged({testlib::kCloudBinary, "schema", "migrate", "--database", database},
+                           (dir / "migrate.log").string(), {"HOSTNAME=import-e2e"});
   ASSERT_GT(migrate, 0);
   int status = 0;
   waitpid(migrate, &status, 0);
@@ -63,7 +61,7 @@ TEST(ImportBinary, ServerImportsAnInstallationHandedOutByAwat) {
 
   const int port = testlib::FreeLoopbackPort();
   pid_t server =
-      testlib::SpawnLogged({CLOUD_BINARY, "server", "--database", database, "--listen",
+      testlib::SpawnLogged({testlib::kCloudBinary, "server", "--database", database, "--listen",
                             "127.0.0.1:" + std::to_string(port), "--metrics-port",
                             std::to_string(testlib::FreeLoopbackPort()), "--machine-readable-logs",
                             "--poll", "1", "--import-supervisor", "--awat", awat.url()},

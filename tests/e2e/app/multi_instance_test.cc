@@ -33,12 +33,9 @@
 
 #include "client/client.h"
 #include "common/id.h"
+#include "e2e/app/cloud_binary.h"
 #include "testlib/child_process.h"
 #include "testlib/test_database.h"
-
-#ifndef CLOUD_BINARY
-#error "CLOUD_BINARY (the path of the built cloud executable) must be defined by CMake"
-#endif
 
 namespace cloud {
 namespace {
@@ -65,7 +62,7 @@ ServerProcess StartServer(const std::string& database, const std::string& log_pa
   p.port = testlib::FreeLoopbackPort();
   const int metrics_port = testlib::FreeLoopbackPort();
   p.log_path = log_path;
-  std::vector<std::string> args = {CLOUD_BINARY,
+  std::vector<std::string> args = {testlib::kCloudBinary,
                                    "server",
                                    "--database",
                                    database,

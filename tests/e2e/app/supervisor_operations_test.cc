@@ -31,13 +31,10 @@
 
 #include "client/client.h"
 #include "common/id.h"
+#include "e2e/app/cloud_binary.h"
 #include "store/sql_database_store.h"
 #include "testlib/child_process.h"
 #include "testlib/test_database.h"
-
-#ifndef CLOUD_BINARY
-#error "CLOUD_BINARY (the path of the built cloud executable) must be defined by CMake"
-#endif
 
 namespace cloud {
 namespace {
@@ -136,7 +133,7 @@ OperationsServer StartOperationsServer(const std::string& database, const std::s
   s.port = testlib::FreeLoopbackPort();
   s.metrics_port = testlib::FreeLoopbackPort();
   s.log_path = log_path;
-  std::vector<std::string> args = {CLOUD_BINARY,
+  std::vector<std::string> args = {testlib::kCloudBinary,
                                    "server",
                                    "--database",
                                    database,
