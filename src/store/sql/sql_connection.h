@@ -228,6 +228,10 @@ class SqlDatabase : public SqlExecutor {
   // response cache). nullopt: this call cannot tell (PostgreSQL, where it would cost a round
   // trip; a SQLite :memory: database; all read connections busy); the caller must read afresh.
   virtual Result<std::optional<uint64_t>> CommitVersion() { return std::optional<uint64_t>(); }
+  // CommitVersion() when it can be answered from memory alone: no statement, no system call,
+  // no lock held by anything but another such check, so an I/O thread may call it. nullopt
+  // whenever CommitVersion() would have to ask the database (it then still can).
+  virtual std::optional<uint64_t> CommitVersionFromMemory() { return std::nullopt; }
 };
 
 // Runs `fn` in a transaction and commits when it succeeds; retries up to `attempts` times when

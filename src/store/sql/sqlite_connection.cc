@@ -373,18 +373,22 @@ class SqliteDatabase final : public SqlDatabase {
   //    included), and a read connection's first check counts as a change.
   // Either way the first check after a commit moves the number, which is all the promise
   // needs. The write connection cannot tell: its own commits leave its data_version.
-  Result<std::optional<uint64_t>> CommitVersion() override {
-    if (const volatile uint32_t* wal_index = wal_index_.load(std::memory_order_acquire)) {
-      WalIndexHeader header;
-      if (ReadWalIndexHeader(wal_index, header)) {
-        std::lock_guard lock(header_mu_);
-        if (!last_header_ || !(*last_header_ == header)) {
-          last_header_ = header;
-          return std::optional<uint64_t>(commit_version_.fetch_add(1) + 1);
-        }
-        return std::optional<uint64_t>(commit_version_.load());
-      }
+  // The header check alone: nullopt before the header is mapped or while it is rewritten.
+  std::optional<uint64_t> CommitVersionFromMemory() override {
+    const volatile uint32_t* wal_index = wal_index_.load(std::memory_order_acquire);
+    if (wal_index == nullptr) return std::nullopt;
+    WalIndexHeader header;
+    if (!ReadWalIndexHeader(wal_index, header)) return std::nullopt;
+    std::lock_guard lock(header_mu_);
+    if (!last_header_ || !(*last_header_ == header)) {
+      last_header_ = header;
+      return commit_version_.fetch_add(1) + 1;
     }
+    return commit_version_.load();
+  }
+
+  Result<std::optional<uint64_t>> CommitVersion() override {
+    if (std::optional<uint64_t> version = CommitVersionFromMemory()) return version;
     std::unique_ptr<SqliteConnection> reader = AcquireReader();
     if (reader == nullptr) return std::optional<uint64_t>();
     Result<bool> changed = reader->CommittedElsewhereSinceLastCall();

@@ -221,12 +221,49 @@ TEST_P(CommitVersionTest, MovesWithEveryCommitFromAnywhere) {
   EXPECT_EQ(rows->front().GetInt64(0), 4);
 }
 
+// CommitVersionFromMemory (the API's I/O threads): nothing until a CommitVersion has mapped the
+// WAL-index header, then the same numbers CommitVersion gives, moving with a commit by another
+// connection or process. With the header check off it never answers.
+TEST_P(CommitVersionTest, FromMemoryOnceTheHeaderIsMappedAndMovesWithCommits) {
+  TempFile file;
+  auto opened = OpenDatabase("sqlite://" + file.path, Logger(), Options());
+  ASSERT_TRUE(opened) << opened.error().ToString();
+  SqlDatabase& db = **opened;
+  ASSERT_TRUE(db.Exec("CREATE TABLE t (x BIGINT)"));
+  EXPECT_FALSE(db.CommitVersionFromMemory().has_value()) << "the header is not mapped yet";
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(db.CommitVersion());
+  if (!GetParam()) {
+    EXPECT_FALSE(db.CommitVersionFromMemory().has_value());
+    return;
+  }
+  std::optional<uint64_t> before = db.CommitVersionFromMemory();
+  ASSERT_TRUE(before.has_value());
+  EXPECT_EQ(db.CommitVersionFromMemory(), before);
+  Result<std::optional<uint64_t>> full = db.CommitVersion();
+  ASSERT_TRUE(full && full->has_value());
+  EXPECT_EQ(**full, *before) << "both checks count on one number";
+
+  auto other = OpenDatabase("sqlite://" + file.path, Logger());
+  ASSERT_TRUE(other) << other.error().ToString();
+  ASSERT_TRUE((*other)->Exec("INSERT INTO t VALUES (1)"));
+  std::optional<uint64_t> after_other = db.CommitVersionFromMemory();
+  ASSERT_TRUE(after_other.has_value());
+  EXPECT_NE(*after_other, *before);
+  EXPECT_EQ(db.CommitVersionFromMemory(), after_other);
+
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (2)"));
+  std::optional<uint64_t> after_own = db.CommitVersionFromMemory();
+  ASSERT_TRUE(after_own.has_value());
+  EXPECT_NE(*after_own, *after_other);
+}
+
 TEST(SqliteConnection, CommitVersionOfAMemoryDatabaseIsUnknown) {
   auto db = OpenDatabase("sqlite://:memory:", Logger());
   ASSERT_TRUE(db) << db.error().ToString();
   Result<std::optional<uint64_t>> v = (*db)->CommitVersion();
   ASSERT_TRUE(v) << v.error().ToString();
   EXPECT_FALSE(v->has_value());
+  EXPECT_FALSE((*db)->CommitVersionFromMemory().has_value());
 }
 
 // The promise the response cache relies on, under concurrency: when two CommitVersion calls
