@@ -74,15 +74,18 @@ std::string AuditResourceId(const std::string& last_var, const HttpRequest& requ
   return it != body->end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-}  // namespace
+std::shared_ptr<HttpMetrics::Route> RouteMetrics(const HandlerEnv& env, const std::string& name,
+                                                 const std::string& method,
+                                                 const std::string& pattern) {
+  if (env.metrics == nullptr) return nullptr;
+  return std::make_shared<HttpMetrics::Route>(*env.metrics, name, pattern, method);
+}
 
-Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::string method,
-                                 std::string pattern, Handler handler) {
+Router::RouteHandler WrapHandlerWithMetrics(const HandlerEnv& env, std::string name,
+                                            std::string method, std::string pattern,
+                                            std::shared_ptr<HttpMetrics::Route> metrics,
+                                            Handler handler) {
   std::string last_var = LastPathVariable(pattern);
-  std::shared_ptr<HttpMetrics::Route> metrics;
-  if (env.metrics != nullptr) {
-    metrics = std::make_shared<HttpMetrics::Route>(*env.metrics, name, pattern, method);
-  }
   return [env, name = std::move(name), method = std::move(method), pattern = std::move(pattern),
           last_var = std::move(last_var), metrics = std::move(metrics),
           handler = std::move(handler)](const HttpRequest& request) -> HttpResponse {
@@ -128,11 +131,65 @@ Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::s
   };
 }
 
+// The inline counterpart of WrapHandlerWithMetrics, for reads with authentication off: no
+// authenticator and no audit entry to run. A request ID is made only for the debug log line.
+// A handler that throws declines, and the worker path answers (and logs) the request.
+Router::InlineRouteHandler WrapInlineHandler(const HandlerEnv& env, std::string name,
+                                             std::shared_ptr<HttpMetrics::Route> metrics,
+                                             InlineHandler handler) {
+  return [log = env.log, name = std::move(name), metrics = std::move(metrics),
+          handler = std::move(handler)](const HttpRequest& request) -> std::optional<HttpResponse> {
+    const auto start = std::chrono::steady_clock::now();
+    std::optional<HttpResponse> response;
+    try {
+      response = handler(request);
+    } catch (...) {
+      return std::nullopt;
+    }
+    if (!response) return std::nullopt;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (metrics) metrics->Observe(response->status, seconds);
+    if (log.Enabled(LogLevel::kDebug)) {
+      log.With({{logkey::kRequest, NewRequestIdForHandler()},
+                {logkey::kHandler, name},
+                {logkey::kMethod, request.method},
+                {logkey::kPath, request.path},
+                {logkey::kStatus, std::to_string(response->status)}})
+          .Debug("handled request inline");
+    }
+    return response;
+  };
+}
+
+}  // namespace
+
+Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::string method,
+                                 std::string pattern, Handler handler) {
+  auto metrics = RouteMetrics(env, name, method, pattern);
+  return WrapHandlerWithMetrics(env, std::move(name), std::move(method), std::move(pattern),
+                                std::move(metrics), std::move(handler));
+}
+
 void AddRoute(Router& router, const HandlerEnv& env, std::string_view method,
               std::string_view pattern, std::string_view name, Handler handler) {
   router.Handle(method, pattern,
                 WrapHandler(env, std::string(name), std::string(method), std::string(pattern),
                             std::move(handler)));
+}
+
+void AddRoute(Router& router, const HandlerEnv& env, std::string_view method,
+              std::string_view pattern, std::string_view name, Handler handler,
+              InlineHandler inline_handler) {
+  if (method != "GET" || env.authenticate || !inline_handler) {
+    AddRoute(router, env, method, pattern, name, std::move(handler));
+    return;
+  }
+  auto metrics = RouteMetrics(env, std::string(name), std::string(method), std::string(pattern));
+  router.Handle(method, pattern,
+                WrapHandlerWithMetrics(env, std::string(name), std::string(method),
+                                       std::string(pattern), metrics, std::move(handler)),
+                WrapInlineHandler(env, std::string(name), metrics, std::move(inline_handler)));
 }
 
 HttpResponse JsonTextResponse(int status, std::string json) {

@@ -64,6 +64,12 @@ struct HandlerEnv {
 Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::string method,
                                  std::string pattern, Handler handler);
 
+// Answers a request from memory without blocking (no store, no network, no waiting on a lock
+// held across I/O), or declines with nullopt so that the route's Handler runs on the worker
+// pool as usual. Runs on the HTTP server's I/O thread (Router::DispatchInline), so what it
+// answers skips the hand-off to a worker and back.
+using InlineHandler = std::function<std::optional<HttpResponse>(const HttpRequest& request)>;
+
 // Registers `handler` on `router` for `method` and `pattern`, wrapped with WrapHandler.
 //   AddRoute(router, env, "GET", "/api/cluster/{cluster:id}", "handleGetCluster",
 //            [&deps](RequestContext& ctx, const HttpRequest& req) {
@@ -71,6 +77,14 @@ Router::RouteHandler WrapHandler(const HandlerEnv& env, std::string name, std::s
 //            });
 void AddRoute(Router& router, const HandlerEnv& env, std::string_view method,
               std::string_view pattern, std::string_view name, Handler handler);
+
+// AddRoute, plus `inline_handler` for the I/O thread. It is used only for GET routes and only
+// when authentication is off (checking an API key reads the store); otherwise the route has
+// `handler` alone. What it answers is counted in the route's metrics and logged as `handler`'s
+// answers are.
+void AddRoute(Router& router, const HandlerEnv& env, std::string_view method,
+              std::string_view pattern, std::string_view name, Handler handler,
+              InlineHandler inline_handler);
 
 // A JSON response with an already-encoded body: `json` + "\n", Content-Type application/json
 // (Go's json.Encoder output).

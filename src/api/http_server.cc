@@ -115,6 +115,7 @@ Result<ListenAddress> ParseListenAddress(std::string_view listen) {
 struct HttpServer::Impl {
   HttpServerOptions options;
   RequestDispatcher dispatcher;
+  InlineDispatcher inline_dispatcher;
   Logger log;
 
   std::unique_ptr<Server> server;
@@ -184,9 +185,31 @@ struct HttpServer::Impl {
       Respond(req, ErrorResponse(413, "request body too large"));
       return restinio::request_accepted();
     }
-    const bool queued = pool->TrySubmit([this, req] {
-      HttpResponse response;
+    // With an inline dispatcher the request is converted here, tried inline, and handed on
+    // converted; otherwise the worker converts it.
+    std::shared_ptr<HttpRequest> converted;
+    if (inline_dispatcher) {
       Result<HttpRequest> request = ConvertRequest(*req);
+      if (!request) {
+        Respond(req, ErrorResponse(400, request.error().message));
+        return restinio::request_accepted();
+      }
+      converted = std::make_shared<HttpRequest>(std::move(*request));
+      std::optional<HttpResponse> answered;
+      try {
+        answered = inline_dispatcher(*converted);
+      } catch (...) {
+        answered.reset();  // the worker answers it
+      }
+      if (answered) {
+        Respond(req, std::move(*answered));
+        return restinio::request_accepted();
+      }
+    }
+    const bool queued = pool->TrySubmit([this, req, converted = std::move(converted)] {
+      HttpResponse response;
+      Result<HttpRequest> request =
+          converted ? Result<HttpRequest>(std::move(*converted)) : ConvertRequest(*req);
       if (!request) {
         response = ErrorResponse(400, request.error().message);
       } else {
@@ -220,10 +243,12 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(HttpServerOptions options, RequestDispatcher dispatcher, Logger log)
+HttpServer::HttpServer(HttpServerOptions options, RequestDispatcher dispatcher, Logger log,
+                       InlineDispatcher inline_dispatcher)
     : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->dispatcher = std::move(dispatcher);
+  impl_->inline_dispatcher = std::move(inline_dispatcher);
   impl_->log = log.With(logkey::kComponent, impl_->options.name);
 }
 

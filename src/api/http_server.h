@@ -1,7 +1,8 @@
 // HttpServer: the HTTP/1.1 server of the API and metrics ports. An adapter over RESTinio
 // (only http_server.cc includes it): I/O threads parse requests and write responses; a
 // bounded WorkerPool runs the dispatcher (router + handlers), so slow handlers never block
-// I/O; responses are written from the worker thread through RESTinio's strands.
+// I/O; responses are written from the worker thread through RESTinio's strands. An optional
+// InlineDispatcher answers what it can from memory on the I/O thread itself (cached reads).
 #pragma once
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -52,12 +54,18 @@ struct HttpServerOptions {
 // escaping it become 500.
 using RequestDispatcher = std::function<HttpResponse(HttpRequest& request)>;
 
+// Runs on the I/O thread first, when given: answers a request without blocking (from memory),
+// or returns nullopt to send it on to the RequestDispatcher on a worker. An exception counts
+// as nullopt. (Router::DispatchInline.)
+using InlineDispatcher = std::function<std::optional<HttpResponse>(HttpRequest& request)>;
+
 // Lifecycle: construct, Start() once, Stop() once (the destructor stops if needed).
 // Threading: Start/Stop/port from one controlling thread; the dispatcher runs concurrently
 // on `workers` threads.
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions options, RequestDispatcher dispatcher, Logger log);
+  HttpServer(HttpServerOptions options, RequestDispatcher dispatcher, Logger log,
+             InlineDispatcher inline_dispatcher = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -4,8 +4,22 @@
 
 namespace cloud::api {
 
-ResponseCache::ResponseCache(VersionFn version, size_t max_bytes)
-    : version_(std::move(version)), max_shard_bytes_(max_bytes / kShards) {}
+ResponseCache::ResponseCache(VersionFn version, size_t max_bytes, MemoryVersionFn memory_version)
+    : version_(std::move(version)),
+      memory_version_(std::move(memory_version)),
+      max_shard_bytes_(max_bytes / kShards) {}
+
+std::shared_ptr<const std::string> ResponseCache::Find(std::string_view key) {
+  if (!memory_version_) return nullptr;
+  const std::optional<uint64_t> version = memory_version_();
+  if (!version) return nullptr;
+  Shard& shard = ShardOf(key);
+  std::lock_guard lock(shard.mu);
+  auto found = shard.entries.find(key);
+  if (found == shard.entries.end() || found->second.version != *version) return nullptr;
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  return found->second.body;
+}
 
 Result<std::shared_ptr<const std::string>> ResponseCache::GetOrBuild(
     std::string_view key, const std::function<Result<std::string>()>& build) {

@@ -29,9 +29,13 @@ namespace cloud::api {
 class ResponseCache {
  public:
   using VersionFn = std::function<Result<std::optional<uint64_t>>()>;
+  // The same version when it can be read without blocking, else nullopt
+  // (SqlDatabase::CommitVersionFromMemory).
+  using MemoryVersionFn = std::function<std::optional<uint64_t>()>;
 
-  // `version` is called once per lookup (see SqlDatabase::CommitVersion).
-  ResponseCache(VersionFn version, size_t max_bytes);
+  // `version` is called once per lookup (see SqlDatabase::CommitVersion); `memory_version`
+  // once per Find (empty: Find never finds).
+  ResponseCache(VersionFn version, size_t max_bytes, MemoryVersionFn memory_version = {});
   ResponseCache(const ResponseCache&) = delete;
   ResponseCache& operator=(const ResponseCache&) = delete;
 
@@ -40,6 +44,11 @@ class ResponseCache {
   // kept (so "not found" is always read afresh).
   Result<std::shared_ptr<const std::string>> GetOrBuild(
       std::string_view key, const std::function<Result<std::string>()>& build);
+
+  // The body kept for `key` when `memory_version` shows it still holds; otherwise null, and
+  // the caller goes on to GetOrBuild. Never reads the store and never blocks on I/O, so an
+  // I/O thread may serve what it finds. A find counts as a hit; not finding counts nothing.
+  std::shared_ptr<const std::string> Find(std::string_view key);
 
   struct Stats {
     uint64_t hits = 0;
@@ -68,6 +77,7 @@ class ResponseCache {
   void Keep(Shard& shard, std::string_view key, Entry entry);
 
   const VersionFn version_;
+  const MemoryVersionFn memory_version_;
   const size_t max_shard_bytes_;
   std::array<Shard, kShards> shards_;
   std::atomic<uint64_t> hits_{0};

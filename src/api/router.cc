@@ -157,7 +157,8 @@ Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;
 
-void Router::Handle(std::string_view method, std::string_view pattern, RouteHandler handler) {
+void Router::Handle(std::string_view method, std::string_view pattern, RouteHandler handler,
+                    InlineRouteHandler inline_handler) {
   Result<std::vector<PatternSegment>> segments = ParseRoutePattern(pattern);
   if (!segments) {
     // A bad pattern is a bug in the route table, found at startup (mux panics likewise).
@@ -182,8 +183,8 @@ void Router::Handle(std::string_view method, std::string_view pattern, RouteHand
     node = next->get();
   }
   node->routes.push_back(routes_.size());
-  routes_.push_back(
-      Route{std::string(method), std::string(pattern), std::move(*segments), std::move(handler)});
+  routes_.push_back(Route{std::string(method), std::string(pattern), std::move(*segments),
+                          std::move(handler), std::move(inline_handler)});
 }
 
 void Router::Collect(const Node& node, const std::vector<std::string_view>& segments, size_t index,
@@ -259,6 +260,13 @@ HttpResponse Router::Dispatch(HttpRequest& request) const {
     }
   }
   return NotFoundResponse();
+}
+
+std::optional<HttpResponse> Router::DispatchInline(HttpRequest& request) const {
+  Match match = Find(request.method, request.path, request.raw_query);
+  if (match.kind != Match::Kind::kFound || !match.route->inline_handler) return std::nullopt;
+  for (auto& [name, value] : match.vars) request.path_vars[name] = std::move(value);
+  return match.route->inline_handler(request);
 }
 
 }  // namespace cloud::api

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,12 +53,15 @@ std::string EscapePath(std::string_view path);
 class Router {
  public:
   using RouteHandler = std::function<HttpResponse(const HttpRequest&)>;
+  // Answers a request from memory on the I/O thread, or declines (nullopt): see DispatchInline.
+  using InlineRouteHandler = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
   struct Route {
     std::string method;
     std::string pattern;
     std::vector<PatternSegment> segments;
     RouteHandler handler;
+    InlineRouteHandler inline_handler;  // empty for most routes
   };
 
   struct Match {
@@ -76,7 +80,9 @@ class Router {
   // Registers `handler` for `method` (exact, upper case) on `pattern` (ParseRoutePattern).
   // A malformed pattern is a programming error: the process aborts with a message, as mux
   // panics on a bad route regex.
-  void Handle(std::string_view method, std::string_view pattern, RouteHandler handler);
+  // `inline_handler`, when given, is tried first by DispatchInline.
+  void Handle(std::string_view method, std::string_view pattern, RouteHandler handler,
+              InlineRouteHandler inline_handler = {});
 
   // Finds the route for a request. `path` is the decoded path; `raw_query` is only used to
   // build the redirect Location.
@@ -85,6 +91,11 @@ class Router {
   // Finds the route, fills request.path_vars and runs its handler; otherwise answers
   // 404 "404 page not found\n" (text/plain), 405 (empty body) or 301 (Location: clean path).
   HttpResponse Dispatch(HttpRequest& request) const;
+
+  // For the HTTP server's I/O thread: when the request's route has an inline handler, fills
+  // request.path_vars and returns what that handler answers; nullopt when there is none, when
+  // it declines, or when the request matches no route (Dispatch then answers it as usual).
+  std::optional<HttpResponse> DispatchInline(HttpRequest& request) const;
 
   const std::vector<Route>& routes() const { return routes_; }
 

@@ -143,8 +143,19 @@ void JsonFields(V& v, EchoBody& b) {
 // A server with a few test routes; `gate` lets a test hold /slow handlers until released.
 class ServerFixture {
  public:
-  explicit ServerFixture(HttpServerOptions options = {}) {
+  // `with_inline`: the server tries Router::DispatchInline on its I/O thread first; /cached
+  // then answers "inline" there (or, with ?inline=no or ?inline=throw, declines to its worker
+  // handler, which answers "worker").
+  explicit ServerFixture(HttpServerOptions options = {}, bool with_inline = false) {
     env_.metrics = nullptr;
+    AddRoute(
+        router_, env_, "GET", "/cached", "handleCached",
+        [](RequestContext&, const HttpRequest&) { return HttpResponse::Text(200, "worker"); },
+        [](const HttpRequest& req) -> std::optional<HttpResponse> {
+          if (req.QueryValue("inline") == "no") return std::nullopt;
+          if (req.QueryValue("inline") == "throw") throw std::runtime_error("boom");
+          return HttpResponse::Text(200, "inline");
+        });
     AddRoute(router_, env_, "POST", "/api/echo/{thing:id}", "handleEcho",
              [](RequestContext& ctx, const HttpRequest& req) {
                Result<EchoBody> body = DecodeRequestBody<EchoBody>(req);
@@ -167,8 +178,13 @@ class ServerFixture {
                throw std::runtime_error("boom");
              });
     options.listen = "127.0.0.1:0";
+    InlineDispatcher inline_dispatcher;
+    if (with_inline) {
+      inline_dispatcher = [this](HttpRequest& r) { return router_.DispatchInline(r); };
+    }
     server_ = std::make_unique<HttpServer>(
-        std::move(options), [this](HttpRequest& r) { return router_.Dispatch(r); }, Logger());
+        std::move(options), [this](HttpRequest& r) { return router_.Dispatch(r); }, Logger(),
+        std::move(inline_dispatcher));
     Result<void> started = server_->Start();
     EXPECT_TRUE(started.has_value()) << (started ? "" : started.error().message);
   }
@@ -295,6 +311,50 @@ TEST(HttpServer, ServesOtherRequestsWhileAHandlerIsSlow) {
   ASSERT_TRUE(slow_response);
   EXPECT_EQ(slow_response->status, 200);
   EXPECT_EQ(slow_response->body, "slow");
+}
+
+// What the inline dispatcher answers is answered on the I/O thread: it arrives while the only
+// worker is held. What it declines (or throws on) waits for a worker, and without an inline
+// dispatcher nothing is answered inline.
+TEST(HttpServer, InlineAnswersDoNotWaitForAWorker) {
+  HttpServerOptions options;
+  options.workers = 1;
+  ServerFixture fixture(options, /*with_inline=*/true);
+  Client slow(fixture.port());
+  slow.Send("GET", "/slow");
+  fixture.WaitStarted(1);
+
+  Client cached(fixture.port());
+  for (int i = 0; i < 3; ++i) {
+    auto response = cached.Request("GET", "/cached");
+    ASSERT_TRUE(response) << "an inline answer waited for the held worker";
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, "inline");
+  }
+  Client declined(fixture.port());
+  declined.Send("GET", "/cached?inline=no");
+  Client thrown(fixture.port());
+  thrown.Send("GET", "/cached?inline=throw");
+  // The held request and the two declined ones, queued for the worker.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (fixture.server().InFlightForTest() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(fixture.server().InFlightForTest(), 3u);
+  fixture.Release();
+  for (auto [client, body] :
+       {std::pair{&slow, "slow"}, std::pair{&declined, "worker"}, std::pair{&thrown, "worker"}}) {
+    auto response = client->Read();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, body);
+  }
+
+  ServerFixture plain;
+  Client client(plain.port());
+  auto response = client.Request("GET", "/cached");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "worker");
 }
 
 TEST(HttpServer, FullQueueAnswers503) {

@@ -171,6 +171,82 @@ TEST(WrapHandler, AuthenticatorRejectsOrSetsCaller) {
   EXPECT_EQ(accepted.body, "user1");
 }
 
+// An inline handler answers through Router::DispatchInline (path variables filled, metrics
+// counted under the route like the worker's answers); a decline, a throw, a route without one
+// and an unmatched path all give nullopt, and Dispatch still runs the worker handler.
+TEST(InlineRoute, AnswersOrDeclinesAndCountsInTheRoutesMetrics) {
+  MetricsRegistry registry;
+  HttpMetrics metrics(registry);
+  HandlerEnv env{Logger(), &metrics, {}};
+  Router router;
+  AddRoute(
+      router, env, "GET", "/api/cluster/{cluster:id}", "handleGetCluster",
+      [](RequestContext&, const HttpRequest&) { return HttpResponse::Text(200, "worker"); },
+      [](const HttpRequest& req) -> std::optional<HttpResponse> {
+        if (req.QueryValue("inline") == "no") return std::nullopt;
+        if (req.QueryValue("inline") == "throw") throw std::runtime_error("kaput");
+        return HttpResponse::Text(200, "inline " + std::string(req.PathVar("cluster")));
+      });
+  AddRoute(router, env, "GET", "/api/clusters", "handleGetClusters",
+           [](RequestContext&, const HttpRequest&) { return HttpResponse::Text(200, "list"); });
+
+  HttpRequest request;
+  request.method = "GET";
+  request.path = "/api/cluster/abcdefghijkmnopqrstuwxyz12";
+  std::optional<HttpResponse> answered = router.DispatchInline(request);
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_EQ(answered->body, "inline abcdefghijkmnopqrstuwxyz12");
+
+  request.query = {{"inline", "no"}};
+  EXPECT_FALSE(router.DispatchInline(request).has_value());
+  EXPECT_EQ(router.Dispatch(request).body, "worker");
+  request.query = {{"inline", "throw"}};
+  EXPECT_FALSE(router.DispatchInline(request).has_value());
+
+  HttpRequest other;
+  other.method = "GET";
+  other.path = "/api/clusters";
+  EXPECT_FALSE(router.DispatchInline(other).has_value());
+  other.path = "/api/nothing";
+  EXPECT_FALSE(router.DispatchInline(other).has_value());
+  other.method = "POST";
+  other.path = "/api/cluster/abcdefghijkmnopqrstuwxyz12";
+  EXPECT_FALSE(router.DispatchInline(other).has_value());
+
+  // One inline answer and one worker answer, on the same route's series.
+  auto& duration = registry.AddHistogram("provisioner_api_requests_duration", "",
+                                         {"handler", "route", "method", "status_code"},
+                                         ExponentialBuckets(0.001, 2, 15));
+  EXPECT_EQ(duration.Count({"handleGetCluster", "/api/cluster/{cluster:id}", "GET", "200"}), 2u);
+}
+
+// An inline handler is not used where it could skip a check that reads the store or a write's
+// audit entry: with an authenticator configured, and on routes other than GET.
+TEST(InlineRoute, NotUsedWithAuthenticationOrForWrites) {
+  auto inline_answer = [](const HttpRequest&) -> std::optional<HttpResponse> {
+    return HttpResponse::Text(200, "inline");
+  };
+  auto worker = [](RequestContext&, const HttpRequest&) { return HttpResponse::Text(200, "w"); };
+  HandlerEnv with_auth;
+  with_auth.authenticate = [](const HttpRequest&, std::string&) -> std::optional<HttpResponse> {
+    return HttpResponse::Text(401, "no\n");
+  };
+  Router authenticated;
+  AddRoute(authenticated, with_auth, "GET", "/api/clusters", "handleGetClusters", worker,
+           inline_answer);
+  ASSERT_EQ(authenticated.routes().size(), 1u);
+  EXPECT_FALSE(authenticated.routes()[0].inline_handler);
+
+  Router writes;
+  AddRoute(writes, HandlerEnv{}, "POST", "/api/clusters", "handleCreateCluster", worker,
+           inline_answer);
+  AddRoute(writes, HandlerEnv{}, "GET", "/api/clusters", "handleGetClusters", worker,
+           inline_answer);
+  ASSERT_EQ(writes.routes().size(), 2u);
+  EXPECT_FALSE(writes.routes()[0].inline_handler);
+  EXPECT_TRUE(writes.routes()[1].inline_handler);
+}
+
 TEST(HealthRoute, ReportsTheCheck) {
   HandlerEnv env;
   Router router;

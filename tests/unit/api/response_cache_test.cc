@@ -137,5 +137,38 @@ TEST(ResponseCacheTest, ABuildOfAnOlderVersionDoesNotReplaceANewerBody) {
   EXPECT_EQ(fresh.calls, 1);
 }
 
+// Find (for the I/O thread) serves a kept body only while the in-memory version still equals
+// the one it was built at; it never builds, and without a memory version it never finds.
+TEST(ResponseCache, FindServesOnlyWhatTheMemoryVersionStillHolds) {
+  TestVersion version;
+  std::optional<uint64_t> memory_version = 1;
+  ResponseCache cache(version.Fn(), 1 << 20, [&] { return memory_version; });
+  CountingBuild build;
+  EXPECT_EQ(cache.Find("a"), nullptr);  // nothing kept yet
+  EXPECT_EQ(Get(cache, "a", build.Fn()), "body#1");
+  std::shared_ptr<const std::string> found = cache.Find("a");
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(*found, "body#1");
+  EXPECT_EQ(cache.Find("b"), nullptr);
+  EXPECT_EQ(cache.stats().hits, 1u);
+
+  memory_version = 2;  // a commit since the body was built
+  EXPECT_EQ(cache.Find("a"), nullptr);
+  memory_version.reset();  // cannot tell from memory
+  EXPECT_EQ(cache.Find("a"), nullptr);
+  EXPECT_EQ(build.calls, 1);  // Find never builds
+  EXPECT_EQ(cache.stats().hits, 1u);
+
+  version.value = 2;
+  memory_version = 2;
+  EXPECT_EQ(Get(cache, "a", build.Fn()), "body#2");
+  ASSERT_NE(cache.Find("a"), nullptr);
+  EXPECT_EQ(*cache.Find("a"), "body#2");
+
+  ResponseCache without(version.Fn(), 1 << 20);
+  EXPECT_EQ(Get(without, "a", build.Fn()), "body#3");
+  EXPECT_EQ(without.Find("a"), nullptr);
+}
+
 }  // namespace
 }  // namespace cloud::api
