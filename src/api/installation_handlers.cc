@@ -165,6 +165,32 @@ HttpResponse HandleGetInstallationsStatus(const ApiDeps& deps, RequestContext& c
   });
 }
 
+// The response cache's key of a GET of one installation: its ID and both group flags.
+std::string InstallationBodyKey(const std::string& id, bool config, bool overrides) {
+  std::string key = id;
+  key += config ? "/c" : "/-";
+  key += overrides ? "o" : "-";
+  return key;
+}
+
+// GET /api/installation/{id} on the I/O thread: the cached body when the database is known,
+// from memory, to be unchanged since it was built; otherwise (including bad query values)
+// the worker runs HandleGetInstallation.
+std::optional<HttpResponse> GetInstallationInline(const ApiDeps& deps, const HttpRequest& req) {
+  if (deps.installation_bodies == nullptr) return std::nullopt;
+  model::QueryLookup query = QueryOf(req);
+  Result<bool> config = model::ParseQueryBool(query, "include_group_config", true);
+  Result<bool> overrides = model::ParseQueryBool(query, "include_group_config_overrides", true);
+  if (!config || !overrides) return std::nullopt;
+  std::shared_ptr<const std::string> body =
+      deps.installation_bodies->Find(InstallationBodyKey(InstallationId(req), *config, *overrides));
+  if (body == nullptr) return std::nullopt;
+  std::string text;
+  text.reserve(body->size() + 1);  // one allocation: JsonTextResponse appends the newline
+  text = *body;
+  return JsonTextResponse(200, std::move(text));
+}
+
 HttpResponse HandleGetInstallation(const ApiDeps& deps, RequestContext& ctx,
                                    const HttpRequest& req) {
   return RunHandler(ctx, "failed to get installation", [&]() -> HandlerResult {
@@ -184,11 +210,9 @@ HttpResponse HandleGetInstallation(const ApiDeps& deps, RequestContext& ctx,
       CLOUD_TRY(std::string body, build());
       return JsonTextResponse(200, std::move(body));
     }
-    std::string key = id;
-    key += config ? "/c" : "/-";
-    key += overrides ? "o" : "-";
-    CLOUD_TRY(std::shared_ptr<const std::string> body,
-              deps.installation_bodies->GetOrBuild(key, build));
+    CLOUD_TRY(
+        std::shared_ptr<const std::string> body,
+        deps.installation_bodies->GetOrBuild(InstallationBodyKey(id, config, overrides), build));
     std::string text;
     text.reserve(body->size() + 1);  // one allocation: JsonTextResponse appends the newline
     text = *body;
@@ -612,7 +636,12 @@ void RegisterInstallationRoutes(Router& router, const HandlerEnv& env, const Api
   add("GET", "/api/installations/status", "handleGetInstallationsStatus",
       HandleGetInstallationsStatus);
   const std::string i = "/api/installation/{installation:id}";
-  add("GET", i, "handleGetInstallation", HandleGetInstallation);
+  AddRoute(
+      router, env, "GET", i, "handleGetInstallation",
+      [d](RequestContext& ctx, const HttpRequest& req) {
+        return HandleGetInstallation(*d, ctx, req);
+      },
+      [d](const HttpRequest& req) { return GetInstallationInline(*d, req); });
   add("POST", i, "handleRetryCreateInstallation", HandleRetryCreateInstallation);
   add("PUT", i + "/mattermost", "handleUpdateInstallation", HandleUpdateInstallation);
   add("POST", i + "/volumes", "handleCreateInstallationVolume", HandleCreateInstallationVolume);

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <map>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "api/api_routes.h"
@@ -184,9 +185,10 @@ void Server::RegisterApiRoutes() {
   };
   api_deps_.environment = "dev";
   if (config_.response_cache_mb > 0) {
-    installation_bodies_ =
-        std::make_unique<api::ResponseCache>([db = db_.get()] { return db->CommitVersion(); },
-                                             static_cast<size_t>(config_.response_cache_mb) << 20);
+    installation_bodies_ = std::make_unique<api::ResponseCache>(
+        [db = db_.get()] { return db->CommitVersion(); },
+        static_cast<size_t>(config_.response_cache_mb) << 20,
+        [db = db_.get()] { return db->CommitVersionFromMemory(); });
     api_deps_.installation_bodies = installation_bodies_.get();
   }
   api::RegisterApiRoutes(api_router_, handler_env_, api_deps_);
@@ -470,9 +472,21 @@ Result<void> Server::Start() {
   api_options.listen = config_.listen;
   api_options.name = "api";
   api_options.workers = static_cast<size_t>(config_.workers);
+  // One I/O thread per core (at most 4): cached reads are answered on the I/O threads, so with
+  // one they would all queue behind a single core (2 cores, alternating wrk rounds: median
+  // 39,000 -> 48,000 cached GETs/s with 2; reads that go to the workers did not get slower).
+  api_options.io_threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
   // SQLite reads run in process and take tens of microseconds: keeping one worker polling
   // saves a thread wake-up per request. PostgreSQL handlers wait on the network instead.
   api_options.workers_poll_when_idle = db_->dialect() == store::Dialect::kSqlite;
+  // Cached reads are answered on the I/O thread (no hand-off to a worker and back). Only
+  // SQLite can tell from memory that a cached body is current.
+  api::InlineDispatcher inline_dispatcher;
+  if (installation_bodies_ != nullptr && db_->dialect() == store::Dialect::kSqlite) {
+    inline_dispatcher = [this](api::HttpRequest& request) {
+      return api_router_.DispatchInline(request);
+    };
+  }
   api_server_ = std::make_unique<api::HttpServer>(
       std::move(api_options),
       [this](api::HttpRequest& request) {
@@ -481,7 +495,7 @@ Result<void> Server::Start() {
         if (request.method != "GET" && deliverer_) deliverer_->Wake();
         return response;
       },
-      log_);
+      log_, std::move(inline_dispatcher));
 
   if (Result<void> r = metrics_server_->Start(); !r) {
     return r.error().WithContext("failed to start the metrics server");

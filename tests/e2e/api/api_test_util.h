@@ -273,7 +273,8 @@ class ApiTest : public ::testing::TestWithParam<Engine> {
     deps_.locks = locks_.get();
     // As the server runs: installation bodies reused while the database is unchanged.
     installation_bodies_ =
-        std::make_unique<api::ResponseCache>([&sql] { return sql.CommitVersion(); }, 1 << 20);
+        std::make_unique<api::ResponseCache>([&sql] { return sql.CommitVersion(); }, 1 << 20,
+                                             [&sql] { return sql.CommitVersionFromMemory(); });
     deps_.installation_bodies = installation_bodies_.get();
     deps_.notifier = &notifier_;
     deps_.clock = &clock_;
@@ -300,7 +301,7 @@ class ApiTest : public ::testing::TestWithParam<Engine> {
     options.workers = 4;
     server_ = std::make_unique<api::HttpServer>(
         std::move(options), [this](api::HttpRequest& r) { return router_.Dispatch(r); },
-        logger_.log);
+        logger_.log, [this](api::HttpRequest& r) { return router_.DispatchInline(r); });
     Result<void> started = server_->Start();
     ASSERT_TRUE(started.has_value()) << started.error().message;
     client_ = std::make_unique<LoopbackClient>(server_->port());
