@@ -213,6 +213,16 @@ class ServerFixture {
   std::unique_ptr<HttpServer> server_;
 };
 
+// GETs `target` `times` times on `client`; each must answer 200 with `body`.
+void ExpectAnswers(Client& client, const std::string& target, const std::string& body, int times) {
+  for (int i = 0; i < times; ++i) {
+    auto response = client.Request("GET", target);
+    ASSERT_TRUE(response) << target << " got no answer";
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, body);
+  }
+}
+
 TEST(HttpServer, ListensOnAFreePortAndReportsIt) {
   ServerFixture fixture;
   EXPECT_GT(fixture.port(), 0);
@@ -300,12 +310,7 @@ TEST(HttpServer, ServesOtherRequestsWhileAHandlerIsSlow) {
   fixture.WaitStarted(1);
 
   Client fast(fixture.port());
-  for (int i = 0; i < 5; ++i) {
-    auto response = fast.Request("GET", "/fast");
-    ASSERT_TRUE(response);
-    EXPECT_EQ(response->status, 200);
-    EXPECT_EQ(response->body, "fast");
-  }
+  ExpectAnswers(fast, "/fast", "fast", 5);
   fixture.Release();
   auto slow_response = slow.Read();
   ASSERT_TRUE(slow_response);
@@ -325,12 +330,7 @@ TEST(HttpServer, InlineAnswersDoNotWaitForAWorker) {
   fixture.WaitStarted(1);
 
   Client cached(fixture.port());
-  for (int i = 0; i < 3; ++i) {
-    auto response = cached.Request("GET", "/cached");
-    ASSERT_TRUE(response) << "an inline answer waited for the held worker";
-    EXPECT_EQ(response->status, 200);
-    EXPECT_EQ(response->body, "inline");
-  }
+  ExpectAnswers(cached, "/cached", "inline", 3);  // a timeout: it waited for the held worker
   Client declined(fixture.port());
   declined.Send("GET", "/cached?inline=no");
   Client thrown(fixture.port());
