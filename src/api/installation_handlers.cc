@@ -165,12 +165,29 @@ HttpResponse HandleGetInstallationsStatus(const ApiDeps& deps, RequestContext& c
   });
 }
 
+// The `include_group_config*` flags of a GET of one installation (default true; 400 when not
+// a Go bool).
+Result<GroupMerge> ParseGroupMerge(const HttpRequest& req) {
+  model::QueryLookup query = QueryOf(req);
+  CLOUD_TRY(bool config, model::ParseQueryBool(query, "include_group_config", true));
+  CLOUD_TRY(bool overrides, model::ParseQueryBool(query, "include_group_config_overrides", true));
+  return GroupMerge{config, overrides};
+}
+
 // The response cache's key of a GET of one installation: its ID and both group flags.
-std::string InstallationBodyKey(const std::string& id, bool config, bool overrides) {
+std::string InstallationBodyKey(const std::string& id, GroupMerge merge) {
   std::string key = id;
-  key += config ? "/c" : "/-";
-  key += overrides ? "o" : "-";
+  key += merge.include_group_config ? "/c" : "/-";
+  key += merge.include_group_config_overrides ? "o" : "-";
   return key;
+}
+
+// A 200 answer with a copy of a cached body.
+HttpResponse CachedBodyResponse(const std::string& body) {
+  std::string text;
+  text.reserve(body.size() + 1);  // one allocation: JsonTextResponse appends the newline
+  text = body;
+  return JsonTextResponse(200, std::move(text));
 }
 
 // GET /api/installation/{id} on the I/O thread: the cached body when the database is known,
@@ -178,31 +195,24 @@ std::string InstallationBodyKey(const std::string& id, bool config, bool overrid
 // the worker runs HandleGetInstallation.
 std::optional<HttpResponse> GetInstallationInline(const ApiDeps& deps, const HttpRequest& req) {
   if (deps.installation_bodies == nullptr) return std::nullopt;
-  model::QueryLookup query = QueryOf(req);
-  Result<bool> config = model::ParseQueryBool(query, "include_group_config", true);
-  Result<bool> overrides = model::ParseQueryBool(query, "include_group_config_overrides", true);
-  if (!config || !overrides) return std::nullopt;
+  Result<GroupMerge> merge = ParseGroupMerge(req);
+  if (!merge) return std::nullopt;
   std::shared_ptr<const std::string> body =
-      deps.installation_bodies->Find(InstallationBodyKey(InstallationId(req), *config, *overrides));
+      deps.installation_bodies->Find(InstallationBodyKey(InstallationId(req), *merge));
   if (body == nullptr) return std::nullopt;
-  std::string text;
-  text.reserve(body->size() + 1);  // one allocation: JsonTextResponse appends the newline
-  text = *body;
-  return JsonTextResponse(200, std::move(text));
+  return CachedBodyResponse(*body);
 }
 
 HttpResponse HandleGetInstallation(const ApiDeps& deps, RequestContext& ctx,
                                    const HttpRequest& req) {
   return RunHandler(ctx, "failed to get installation", [&]() -> HandlerResult {
-    model::QueryLookup query = QueryOf(req);
-    CLOUD_TRY(bool config, model::ParseQueryBool(query, "include_group_config", true));
-    CLOUD_TRY(bool overrides, model::ParseQueryBool(query, "include_group_config_overrides", true));
+    CLOUD_TRY(GroupMerge merge, ParseGroupMerge(req));
     std::string id = InstallationId(req);
     // The hottest route: its body is written directly, not through the JSON tree, and reused
     // while the database is unchanged.
     auto build = [&]() -> Result<std::string> {
       CLOUD_TRY(std::optional<InstallationDTO> dto,
-                deps.installations->GetInstallationDTO(id, GroupMerge{config, overrides}));
+                deps.installations->GetInstallationDTO(id, merge));
       if (!dto) return NotFound("installation " + id + " not found");
       return model::EncodeJsonDirect(*dto);
     };
@@ -210,13 +220,9 @@ HttpResponse HandleGetInstallation(const ApiDeps& deps, RequestContext& ctx,
       CLOUD_TRY(std::string body, build());
       return JsonTextResponse(200, std::move(body));
     }
-    CLOUD_TRY(
-        std::shared_ptr<const std::string> body,
-        deps.installation_bodies->GetOrBuild(InstallationBodyKey(id, config, overrides), build));
-    std::string text;
-    text.reserve(body->size() + 1);  // one allocation: JsonTextResponse appends the newline
-    text = *body;
-    return JsonTextResponse(200, std::move(text));
+    CLOUD_TRY(std::shared_ptr<const std::string> body,
+              deps.installation_bodies->GetOrBuild(InstallationBodyKey(id, merge), build));
+    return CachedBodyResponse(*body);
   });
 }
 
